@@ -1,0 +1,41 @@
+using MinutePool.Core.Billing;
+
+namespace MinutePool.Core.Accounts;
+
+/// <summary>A customer (tenant). Its plan history is kept in <see cref="AccountPlanChange"/> rows.</summary>
+public sealed class Account
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public string Name { get; set; } = "";
+
+    /// <summary>IANA zone id. Fixed after creation: usage is kept per local day of this zone.</summary>
+    public string TimeZoneId { get; set; } = "UTC";
+
+    /// <summary>1–31: cycles start at 00:00 local time on this day (clamped to short months).</summary>
+    public int BillingDay { get; set; } = 1;
+
+    /// <summary>Off: one pool for every workspace. On: workspace allocations are enforced.</summary>
+    public bool DistributionEnabled { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Bumped on every change to plan, distribution or allocations, so concurrent writers serialise on this row.</summary>
+    public long Version { get; set; }
+
+    public AccountTimeZone TimeZone => AccountTimeZone.Parse(TimeZoneId);
+
+    public PeriodCalendar CycleCalendar => new(TimeZone, BillingDay);
+}
+
+/// <summary>From <see cref="EffectiveAt"/> on, the account is on plan <see cref="PlanId"/>.</summary>
+public sealed class AccountPlanChange
+{
+    public Guid AccountId { get; set; }
+
+    public DateTimeOffset EffectiveAt { get; set; }
+
+    public Guid PlanId { get; set; }
+
+    public DateTimeOffset RequestedAt { get; set; }
+}

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using MinutePool.Core.Billing;
+using MinutePool.Core.Workspaces;
+
+namespace MinutePool.Data.Billing;
+
+/// <summary>Evaluates balance scopes by summing daily usage buckets (never individual calls).</summary>
+public static class BalanceReader
+{
+    public static async Task<IReadOnlyList<ScopeBalance>> ForWorkspaceAsync(MinutePoolDbContext db, AccountState account, Workspace workspace, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        var scopes = BalanceRules.ScopesFor(account, workspace, at);
+        var balances = new List<ScopeBalance>(scopes.Count);
+        foreach (var scope in scopes)
+        {
+            balances.Add(await EvaluateAsync(db, scope, cancellationToken));
+        }
+
+        return balances;
+    }
+
+    public static async Task<ScopeBalance> EvaluateAsync(MinutePoolDbContext db, ScopeDefinition scope, CancellationToken cancellationToken = default)
+    {
+        var (start, end) = (scope.Period.StartDate, scope.Period.EndDate);
+        var buckets = db.UsageBuckets.Where(b => b.LocalDate >= start && b.LocalDate < end);
+        buckets = scope.Usage switch
+        {
+            UsageSelector.Workspace => buckets.Where(b => b.WorkspaceId == scope.WorkspaceId),
+            UsageSelector.WorkspacesWithoutAllocation => buckets.Where(b => !db.Workspaces
+                .Where(w => w.ArchivedAt == null && w.AllocationMinutes != null)
+                .Select(w => w.Id)
+                .Contains(b.WorkspaceId)),
+            _ => buckets,
+        };
+        var used = await buckets.SumAsync(b => b.BilledSeconds, cancellationToken);
+        return new ScopeBalance(scope.Scope, scope.Period, scope.TotalSeconds, used);
+    }
+}

@@ -1,0 +1,388 @@
+using Microsoft.EntityFrameworkCore;
+using MinutePool.Core.Billing;
+using MinutePool.Core.Calls;
+using MinutePool.Core.Common;
+using MinutePool.Core.Workspaces;
+using MinutePool.Data.Accounts;
+using MinutePool.Data.Billing;
+using MinutePool.Data.Infrastructure;
+
+namespace MinutePool.Data.Calls;
+
+/// <summary>
+/// Records calls for the current tenant and charges them exactly once: the call row (keyed by the
+/// caller's call id) and its usage bucket change in one transaction, and a call is charged only by the
+/// statement that moves it from active to ended.
+/// </summary>
+public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
+{
+    public const int MaxImportBatch = 1_000;
+
+    public async Task<Result<StartedCall>> StartAsync(StartCallCommand command, CancellationToken cancellationToken = default)
+    {
+        if ((CallRules.CheckCallId(command.CallId) ?? CallRules.CheckProjectTag(command.ProjectTag)) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var now = clock.GetUtcNow();
+        var startedAt = command.StartedAt ?? now;
+        if (CallRules.CheckStart(startedAt, now) is { } badTime)
+        {
+            return badTime;
+        }
+
+        var resolved = await ResolveWorkspaceAsync(command, now, cancellationToken);
+        if (!resolved.IsSuccess)
+        {
+            return resolved.Error;
+        }
+
+        var workspace = resolved.Value;
+        var callId = command.CallId!;
+        if (await FindStartedAsync(callId, cancellationToken) is { } repeat)
+        {
+            return repeat;
+        }
+
+        var state = await AccountStateReader.LoadAsync(db, cancellationToken);
+        if (state is null)
+        {
+            return DomainError.NotFound("The account");
+        }
+
+        var balances = await BalanceReader.ForWorkspaceAsync(db, state, workspace, startedAt, cancellationToken);
+        var allowed = CallStartPolicy.CheckBalances(workspace, balances);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error;
+        }
+
+        var call = new Call
+        {
+            AccountId = workspace.AccountId,
+            CallId = callId,
+            WorkspaceId = workspace.Id,
+            StartedAt = startedAt,
+            LocalDate = state.Account.CycleCalendar.LocalDateOf(startedAt),
+            ProjectTag = command.ProjectTag,
+            MaxUsageSeconds = Math.Max(0, allowed.Value),
+            Source = CallSource.Live,
+            RecordedAt = now,
+        };
+
+        try
+        {
+            return workspace.ConcurrentCallLimit is null
+                ? await InsertAsync(call, cancellationToken)
+                : await InsertWithinLimitAsync(call, workspace, cancellationToken);
+        }
+        catch (DbUpdateException e) when (DatabaseOptions.IsUniqueViolation(e))
+        {
+            // The same call id was started concurrently: answer as the first start did.
+            db.ChangeTracker.Clear();
+            return await FindStartedAsync(callId, cancellationToken) is { } first
+                ? first
+                : throw new InvalidOperationException("A duplicate call vanished.", e);
+        }
+    }
+
+    public async Task<DomainError?> HeartbeatAsync(string callId, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var touched = await db.Calls
+            .Where(c => c.CallId == callId && c.EndedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastHeartbeatAt, now), cancellationToken);
+        if (touched == 0 && !await db.Calls.AnyAsync(c => c.CallId == callId, cancellationToken))
+        {
+            return CallNotFound(callId);
+        }
+
+        return null;
+    }
+
+    public async Task<Result<EndedCall>> EndAsync(string callId, DateTimeOffset? endedAt, CancellationToken cancellationToken = default)
+    {
+        var call = await db.Calls.AsNoTracking().SingleOrDefaultAsync(c => c.CallId == callId, cancellationToken);
+        if (call is null)
+        {
+            return CallNotFound(callId);
+        }
+
+        if (call.EndedAt is not null)
+        {
+            return Ended(call);
+        }
+
+        var now = clock.GetUtcNow();
+        var end = endedAt ?? now;
+        if (CallRules.CheckEnd(call.StartedAt, end, now) is { } badTime)
+        {
+            return badTime;
+        }
+
+        var state = await AccountStateReader.LoadAsync(db, cancellationToken);
+        var plan = state!.Plans.PlanFor(state.CycleAt(call.StartedAt));
+        var charge = CallCharging.Charge(call.StartedAt, end, plan);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var ended = await db.Calls
+            .Where(c => c.CallId == callId && c.EndedAt == null)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(c => c.EndedAt, end)
+                    .SetProperty(c => c.DurationSeconds, charge.DurationSeconds)
+                    .SetProperty(c => c.BillableSeconds, charge.BillableSeconds),
+                cancellationToken);
+        if (ended == 1)
+        {
+            await UsageWriter.AddAsync(db, call.AccountId, call.WorkspaceId, call.LocalDate, call.CallId, charge.BillableSeconds, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new EndedCall(call.CallId, call.WorkspaceId, call.StartedAt, end, charge.DurationSeconds, charge.BillableSeconds);
+        }
+
+        // Another request ended it first: answer what that one recorded.
+        await transaction.RollbackAsync(cancellationToken);
+        var first = await db.Calls.AsNoTracking().SingleAsync(c => c.CallId == callId, cancellationToken);
+        return Ended(first);
+    }
+
+    /// <summary>
+    /// Imports finished calls in one transaction. Each record is checked on its own and rejected with a
+    /// code; a call id seen before (in the database or earlier in the batch) counts as a duplicate and
+    /// is charged nothing.
+    /// </summary>
+    public async Task<Result<ImportResult>> ImportAsync(IReadOnlyList<ImportRecord> records, CancellationToken cancellationToken = default)
+    {
+        if (records.Count > MaxImportBatch)
+        {
+            return new DomainError(ErrorCodes.PayloadTooLarge, $"A batch holds at most {MaxImportBatch:N0} records.", "records");
+        }
+
+        var state = await AccountStateReader.LoadAsync(db, cancellationToken);
+        if (state is null)
+        {
+            return DomainError.NotFound("The account");
+        }
+
+        var now = clock.GetUtcNow();
+        var workspaceIds = records.Where(r => r.WorkspaceId is not null).Select(r => r.WorkspaceId!.Value).Distinct().ToList();
+        var workspaces = await db.Workspaces.AsNoTracking().Where(w => workspaceIds.Contains(w.Id)).ToDictionaryAsync(w => w.Id, cancellationToken);
+
+        var rejected = new List<ImportRejection>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicates = 0;
+        var calls = new List<Call>(records.Count);
+        for (var index = 0; index < records.Count; index++)
+        {
+            var record = records[index];
+            var error = CheckRecord(record, workspaces, now);
+            if (error is not null)
+            {
+                rejected.Add(new ImportRejection(index, error.Code, error.Message));
+                continue;
+            }
+
+            if (!seen.Add(record.CallId!))
+            {
+                duplicates++;
+                continue;
+            }
+
+            var plan = state.Plans.PlanFor(state.CycleAt(record.StartedAt!.Value));
+            var charge = CallCharging.Charge(record.StartedAt.Value, record.EndedAt!.Value, plan);
+            calls.Add(new Call
+            {
+                AccountId = state.Account.Id,
+                CallId = record.CallId!,
+                WorkspaceId = record.WorkspaceId!.Value,
+                StartedAt = record.StartedAt.Value,
+                LocalDate = state.Account.CycleCalendar.LocalDateOf(record.StartedAt.Value),
+                EndedAt = record.EndedAt,
+                DurationSeconds = charge.DurationSeconds,
+                BillableSeconds = charge.BillableSeconds,
+                ProjectTag = record.ProjectTag,
+                Source = CallSource.Imported,
+                RecordedAt = now,
+            });
+        }
+
+        var accepted = 0;
+        var deltas = new Dictionary<UsageWriter.BucketKey, (long Seconds, long Calls)>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var call in calls.OrderBy(c => c.CallId, StringComparer.Ordinal))
+        {
+            if (await InsertIfNewAsync(call, cancellationToken))
+            {
+                accepted++;
+                var key = new UsageWriter.BucketKey(call.WorkspaceId, call.LocalDate, UsageBucket.SlotFor(call.CallId));
+                var (seconds, count) = deltas.GetValueOrDefault(key);
+                deltas[key] = (seconds + call.BillableSeconds!.Value, count + 1);
+            }
+            else
+            {
+                duplicates++;
+            }
+        }
+
+        await UsageWriter.AddAsync(db, state.Account.Id, deltas, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new ImportResult(accepted, duplicates, rejected);
+    }
+
+    private static DomainError? CheckRecord(ImportRecord record, Dictionary<Guid, Workspace> workspaces, DateTimeOffset now)
+    {
+        if ((CallRules.CheckCallId(record.CallId) ?? CallRules.CheckProjectTag(record.ProjectTag)) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (record.WorkspaceId is not { } workspaceId || !workspaces.TryGetValue(workspaceId, out var workspace))
+        {
+            return new DomainError(ErrorCodes.NotFound, "Unknown workspaceId.", "workspaceId");
+        }
+
+        if (record.StartedAt is not { } start || record.EndedAt is not { } end)
+        {
+            return DomainError.Validation(record.StartedAt is null ? "startedAt" : "endedAt", "A finished call needs startedAt and endedAt.");
+        }
+
+        if (workspace.ArchivedAt is { } archivedAt && start >= archivedAt)
+        {
+            return new DomainError(ErrorCodes.WorkspaceArchived, "The workspace was archived before this call started.", "workspaceId");
+        }
+
+        return CallRules.CheckStart(start, now) ?? CallRules.CheckEnd(start, end, now);
+    }
+
+    /// <summary>Inserts a finished call unless its id exists; concurrent importers of one id wait for each other.</summary>
+    private async Task<bool> InsertIfNewAsync(Call call, CancellationToken cancellationToken)
+    {
+        var inserted = await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO calls (account_id, call_id, workspace_id, started_at, local_date, ended_at, duration_seconds,
+                               billable_seconds, project_tag, max_usage_seconds, source, recorded_at)
+            VALUES ({call.AccountId}, {call.CallId}, {call.WorkspaceId}, {call.StartedAt.UtcDateTime}, {call.LocalDate},
+                    {call.EndedAt!.Value.UtcDateTime}, {call.DurationSeconds}, {call.BillableSeconds}, {call.ProjectTag},
+                    {call.MaxUsageSeconds}, {call.Source.ToString()}, {call.RecordedAt.UtcDateTime})
+            ON CONFLICT (account_id, call_id) DO NOTHING
+            """,
+            cancellationToken);
+        return inserted == 1;
+    }
+
+    private async Task<StartedCall> InsertAsync(Call call, CancellationToken cancellationToken)
+    {
+        db.Calls.Add(call);
+        await db.SaveChangesAsync(cancellationToken);
+        db.Entry(call).State = EntityState.Detached;
+        return Started(call);
+    }
+
+    /// <summary>Serialises starts on the workspace row so that no more than its limit can be active.</summary>
+    private async Task<Result<StartedCall>> InsertWithinLimitAsync(Call call, Workspace workspace, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Workspaces.Where(w => w.Id == workspace.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.Version, w => w.Version + 1), cancellationToken);
+        if (await FindStartedAsync(call.CallId, cancellationToken) is { } repeat)
+        {
+            return repeat;
+        }
+
+        var active = await db.Calls.CountAsync(c => c.WorkspaceId == workspace.Id && c.EndedAt == null, cancellationToken);
+        if (CallStartPolicy.CheckConcurrency(workspace, active) is { } refused)
+        {
+            return refused;
+        }
+
+        var started = await InsertAsync(call, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return started;
+    }
+
+    private async Task<Result<Workspace>> ResolveWorkspaceAsync(StartCallCommand command, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (command.WorkspaceId is { } workspaceId)
+        {
+            var workspace = await db.Workspaces.AsNoTracking().SingleOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
+            return workspace is null ? DomainError.NotFound("The workspace") : workspace;
+        }
+
+        if (command.UserId is null || command.Passcode is null)
+        {
+            return DomainError.Validation("workspaceId", "Give a workspaceId, or a userId with its passcode.");
+        }
+
+        return await AuthenticateAsync(command.UserId, command.Passcode, now, cancellationToken);
+    }
+
+    /// <summary>User ID + passcode, with lockout after repeated failures. Unknown and foreign user IDs fail like a wrong passcode.</summary>
+    private async Task<Result<Workspace>> AuthenticateAsync(string userId, string passcode, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var invalid = new DomainError(ErrorCodes.InvalidPasscode, "The user ID or passcode is wrong.", "passcode");
+        if (!SubAccountCredentials.IsWellFormedUserId(userId))
+        {
+            return invalid;
+        }
+
+        var lockout = await db.PasscodeLockouts.SingleOrDefaultAsync(l => l.UserId == userId, cancellationToken);
+        if (lockout is not null && lockout.IsLocked(now))
+        {
+            return new DomainError(ErrorCodes.PasscodeLocked, "Too many wrong passcodes: this user ID is locked for a while.")
+                .With("lockedUntil", lockout.LockedUntil);
+        }
+
+        var workspace = await db.UserIdDirectory.AsNoTracking()
+            .Where(e => e.UserId == userId && e.AccountId == db.CurrentAccountId)
+            .Join(db.Workspaces.AsNoTracking(), e => e.WorkspaceId, w => w.Id, (e, w) => w)
+            .SingleOrDefaultAsync(cancellationToken);
+        var ok = workspace is not null && SubAccountCredentials.IsWellFormedPasscode(passcode) && PasscodeHasher.Verify(passcode, workspace.PasscodeHash);
+        if (ok && lockout is null)
+        {
+            return workspace!;
+        }
+
+        if (lockout is null)
+        {
+            lockout = new PasscodeLockout { UserId = userId };
+            db.PasscodeLockouts.Add(lockout);
+        }
+
+        if (ok)
+        {
+            lockout.RegisterSuccess();
+        }
+        else
+        {
+            lockout.RegisterFailure(now);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (DatabaseOptions.IsUniqueViolation(e))
+        {
+            // A concurrent failure created the row first; this attempt's outcome stands, its count is lost.
+            db.ChangeTracker.Clear();
+        }
+
+        return ok ? workspace! : lockout.IsLocked(now)
+            ? new DomainError(ErrorCodes.PasscodeLocked, "Too many wrong passcodes: this user ID is locked for a while.").With("lockedUntil", lockout.LockedUntil)
+            : invalid;
+    }
+
+    /// <summary>A repeated start answers as the first one did, whichever workspace the repeat names.</summary>
+    private async Task<StartedCall?> FindStartedAsync(string callId, CancellationToken cancellationToken)
+    {
+        var call = await db.Calls.AsNoTracking().SingleOrDefaultAsync(c => c.CallId == callId, cancellationToken);
+        return call is null ? null : Started(call);
+    }
+
+    private static StartedCall Started(Call call) => new(call.CallId, call.WorkspaceId, call.StartedAt, call.MaxUsageSeconds);
+
+    private static EndedCall Ended(Call call) =>
+        new(call.CallId, call.WorkspaceId, call.StartedAt, call.EndedAt!.Value, call.DurationSeconds!.Value, call.BillableSeconds!.Value);
+
+    private static DomainError CallNotFound(string callId) => new(ErrorCodes.CallNotFound, $"No call '{callId}' in this account.", "callId");
+}

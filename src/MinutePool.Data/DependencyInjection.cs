@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MinutePool.Data.Accounts;
+using MinutePool.Data.Calls;
+using MinutePool.Data.Infrastructure;
+using MinutePool.Data.Plans;
+using MinutePool.Data.Tenancy;
+using MinutePool.Data.Workspaces;
+
+namespace MinutePool.Data;
+
+public static class DependencyInjection
+{
+    /// <summary>The context, the tenant of the scope, and the use-case services.</summary>
+    public static IServiceCollection AddMinutePoolData(this IServiceCollection services, DatabaseProvider provider, string connectionString)
+    {
+        services.AddScoped<TenantContext>();
+        services.AddDbContext<MinutePoolDbContext>(options => DatabaseOptions.Configure(options, provider, connectionString));
+        services.AddScoped<PlanService>();
+        services.AddScoped<AccountService>();
+        services.AddScoped<WorkspaceService>();
+        services.AddScoped<CallLedger>();
+        return services;
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using MinutePool.Core.Accounts;
+using MinutePool.Core.Auditing;
+using MinutePool.Core.Billing;
+using MinutePool.Core.Calls;
+using MinutePool.Core.Plans;
+using MinutePool.Core.Workspaces;
+using MinutePool.Data.Identity;
+using MinutePool.Data.Infrastructure;
+using MinutePool.Data.Tenancy;
+
+namespace MinutePool.Data;
+
+/// <summary>
+/// The one EF Core context. Tenant-owned entities carry their account id first in their key and are
+/// filtered to <see cref="TenantContext.AccountId"/>; global tables (plans, the user-ID directory,
+/// API keys, passcode lockouts, sign-in users) are not.
+/// </summary>
+public class MinutePoolDbContext(DbContextOptions<MinutePoolDbContext> options, TenantContext tenant)
+    : IdentityUserContext<AppUser, Guid>(options)
+{
+    /// <summary>The account every tenant-owned query is limited to; <see cref="Guid.Empty"/> matches nothing.</summary>
+    public Guid CurrentAccountId => tenant.AccountId ?? Guid.Empty;
+
+    public TenantContext Tenant => tenant;
+
+    public DbSet<Plan> Plans => Set<Plan>();
+
+    public DbSet<Account> Accounts => Set<Account>();
+
+    public DbSet<AccountPlanChange> AccountPlanChanges => Set<AccountPlanChange>();
+
+    public DbSet<Membership> Memberships => Set<Membership>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+
+    public DbSet<UserIdDirectoryEntry> UserIdDirectory => Set<UserIdDirectoryEntry>();
+
+    public DbSet<PasscodeLockout> PasscodeLockouts => Set<PasscodeLockout>();
+
+    public DbSet<Call> Calls => Set<Call>();
+
+    public DbSet<UsageBucket> UsageBuckets => Set<UsageBucket>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcDateTimeOffsetConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        IdentityTables.Configure(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(MinutePoolDbContext).Assembly);
+
+        builder.Entity<Account>().HasQueryFilter(a => a.Id == CurrentAccountId);
+        builder.Entity<AccountPlanChange>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
+        builder.Entity<Membership>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
+        builder.Entity<Workspace>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
+        builder.Entity<Call>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
+        builder.Entity<UsageBucket>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
+        builder.Entity<AuditEntry>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
+
+        SnakeCaseNames.Apply(builder);
+    }
+}
