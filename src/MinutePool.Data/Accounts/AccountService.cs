@@ -131,13 +131,23 @@ public sealed class AccountService(MinutePoolDbContext db, TenantContext tenant,
         db.AccountPlanChanges.RemoveRange(pending);
         if (requested.Id != current.Id)
         {
-            db.AccountPlanChanges.Add(new AccountPlanChange
+            // A change already recorded for the same instant is superseded rather than duplicated.
+            var sameInstant = await db.AccountPlanChanges.SingleOrDefaultAsync(c => c.EffectiveAt == decision.Value.EffectiveAt, cancellationToken);
+            if (sameInstant is null)
             {
-                AccountId = state.Account.Id,
-                EffectiveAt = decision.Value.EffectiveAt,
-                PlanId = requested.Id,
-                RequestedAt = now,
-            });
+                db.AccountPlanChanges.Add(new AccountPlanChange
+                {
+                    AccountId = state.Account.Id,
+                    EffectiveAt = decision.Value.EffectiveAt,
+                    PlanId = requested.Id,
+                    RequestedAt = now,
+                });
+            }
+            else
+            {
+                sameInstant.PlanId = requested.Id;
+                sameInstant.RequestedAt = now;
+            }
         }
 
         AuditTrail.Record(db, state.Account.Id, actor, "plan.changed", $"account:{state.Account.Id}",
