@@ -23,7 +23,7 @@ public static class SubAccountCredentials
         });
     }
 
-    public static bool IsWellFormedUserId(string? userId) => userId is { Length: 8 } && userId.All(char.IsAsciiDigit);
+    public static bool IsWellFormedUserId(string? userId) => userId is { Length: 8 } && userId[0] != '0' && userId.All(char.IsAsciiDigit);
 
     public static bool IsWellFormedPasscode(string? passcode) => passcode is { Length: >= 6 and <= 12 } && passcode.All(char.IsAsciiDigit);
 }
@@ -50,13 +50,17 @@ public static class PasscodeHasher
     public static bool Verify(string passcode, string stored)
     {
         var parts = stored.Split('$');
-        if (parts.Length != 4 || parts[0] != Version || !int.TryParse(parts[1], out var iterations))
+        var salt = new byte[SaltBytes * 2];
+        var expected = new byte[HashBytes * 2];
+        if (parts.Length != 4 || parts[0] != Version || !int.TryParse(parts[1], out var iterations) || iterations < 1
+            || !Convert.TryFromBase64String(parts[2], salt, out var saltLength) || !Convert.TryFromBase64String(parts[3], expected, out var hashLength)
+            || saltLength == 0 || hashLength == 0)
         {
             return false;
         }
 
-        var salt = Convert.FromBase64String(parts[2]);
-        var expected = Convert.FromBase64String(parts[3]);
+        salt = salt[..saltLength];
+        expected = expected[..hashLength];
         var actual = Rfc2898DeriveBytes.Pbkdf2(passcode, salt, iterations, HashAlgorithmName.SHA256, expected.Length);
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }

@@ -40,8 +40,7 @@ public sealed class Initial : Migration
             columns: table => new
             {
                 userId = table.Column<string>(name: "user_id", nullable: false, maxLength: 8),
-                failures = table.Column<int>(name: "failures", nullable: false),
-                windowStartedAt = table.Column<DateTime>(name: "window_started_at", nullable: false),
+                recentFailures = table.Column<string>(name: "recent_failures", nullable: false, maxLength: 120),
                 lockedUntil = table.Column<DateTime>(name: "locked_until", nullable: true),
             },
             constraints: table =>

@@ -39,5 +39,6 @@ internal sealed class PasscodeLockoutConfiguration : IEntityTypeConfiguration<Pa
         builder.ToTable("passcode_lockouts");
         builder.HasKey(l => l.UserId);
         builder.Property(l => l.UserId).HasMaxLength(8);
+        builder.Property(l => l.RecentFailures).HasMaxLength(120);
     }
 }
