@@ -20,6 +20,7 @@ public static class DependencyInjection
         services.AddScoped<AccountService>();
         services.AddScoped<WorkspaceService>();
         services.AddScoped<CallLedger>();
+        services.AddScoped<CallQueries>();
         return services;
     }
 }

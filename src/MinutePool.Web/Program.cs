@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.Identity;
 using MinutePool.Data;
 using MinutePool.Data.Identity;
 using MinutePool.Data.Infrastructure;
+using MinutePool.Web.Accounts;
+using MinutePool.Web.Api;
+using MinutePool.Web.Api.Infrastructure;
 using MinutePool.Web.Demo;
 using MinutePool.Web.Hosting;
 using Serilog;
@@ -25,11 +28,28 @@ builder.Services.AddIdentityCore<AppUser>(identity =>
     })
     .AddEntityFrameworkStores<MinutePoolDbContext>();
 builder.Services.AddScoped<DemoSeeder>();
+builder.Services.AddScoped<AccountProvisioning>();
+
+// API: strict JSON, problem details with codes for every failure, rate and size limits, OpenAPI.
+var apiLimits = builder.Configuration.GetSection(ApiLimitOptions.Section).Get<ApiLimitOptions>() ?? new ApiLimitOptions();
+builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
+builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+builder.Services.AddApiLimits(apiLimits);
+builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();
 
 await PrepareDatabaseAsync(app, options);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseApiBodyLimit(apiLimits);
+app.UseRateLimiter();
+app.MapOpenApi();
+app.MapMinutePoolApi();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });

@@ -180,6 +180,14 @@ public sealed class WorkspaceService(MinutePoolDbContext db, TimeProvider clock)
         return workspace is null || state is null ? null : await ViewAsync(state, workspace, clock.GetUtcNow(), cancellationToken);
     }
 
+    /// <summary>The balances that apply to a workspace at an instant (past, present or future).</summary>
+    public async Task<IReadOnlyList<ScopeBalance>?> BalanceAsync(Guid workspaceId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        var workspace = await db.Workspaces.AsNoTracking().SingleOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
+        var state = workspace is null ? null : await AccountStateReader.LoadAsync(db, cancellationToken);
+        return workspace is null || state is null ? null : await BalanceReader.ForWorkspaceAsync(db, state, workspace, at, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<WorkspaceView>> ListAsync(bool includeArchived, CancellationToken cancellationToken = default)
     {
         var state = await AccountStateReader.LoadAsync(db, cancellationToken);

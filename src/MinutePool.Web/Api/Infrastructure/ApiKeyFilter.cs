@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using MinutePool.Core.Accounts;
+using MinutePool.Core.Common;
+using MinutePool.Data;
+using MinutePool.Data.Tenancy;
+
+namespace MinutePool.Web.Api.Infrastructure;
+
+/// <summary>
+/// Account endpoints: <c>Authorization: Bearer mp_{prefix}_{secret}</c>. The key is found by its public
+/// prefix, its secret checked against the stored SHA-256, and the request's tenant set to its account,
+/// so every query below sees only that account. Last use is recorded at most once a minute.
+/// </summary>
+public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, TimeProvider clock) : IEndpointFilter
+{
+    public const string ApiKeyItem = "minutepool.api-key";
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!ApiKey.TryParse(BearerToken(http.Request), out var prefix, out var secret))
+        {
+            return Unauthorized();
+        }
+
+        var key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Prefix == prefix, http.RequestAborted);
+        if (key is null || key.RevokedAt is not null || !key.Matches(secret))
+        {
+            return Unauthorized();
+        }
+
+        tenant.Set(key.AccountId);
+        http.Items[ApiKeyItem] = key;
+        var now = clock.GetUtcNow();
+        if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution)
+        {
+            await db.ApiKeys.Where(k => k.Prefix == prefix).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), http.RequestAborted);
+        }
+
+        return await next(context);
+    }
+
+    /// <summary>The audit actor of the request: <c>api-key:{prefix}</c>.</summary>
+    public static string Actor(HttpContext http) => http.Items[ApiKeyItem] is ApiKey key ? $"api-key:{key.Prefix}" : "api-key";
+
+    public static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    private static IResult Unauthorized() =>
+        ApiProblems.Result(new DomainError(ErrorCodes.Unauthorized, "Send a valid API key as 'Authorization: Bearer <key>'."));
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.RateLimiting;
+using MinutePool.Core.Accounts;
+using MinutePool.Core.Common;
+
+namespace MinutePool.Web.Api.Infrastructure;
+
+/// <summary>The API's rate and size limits (configuration section <c>MinutePool:Api</c>).</summary>
+public sealed class ApiLimitOptions
+{
+    public const string Section = "MinutePool:Api";
+
+    /// <summary>Sustained requests per second per API key (token bucket).</summary>
+    public int RequestsPerSecond { get; set; } = 2_000;
+
+    /// <summary>Requests a key may send at once above the sustained rate.</summary>
+    public int Burst { get; set; } = 4_000;
+
+    /// <summary>Largest request body; a batch of 1,000 usage records is about 250 KB.</summary>
+    public long MaxBodyBytes { get; set; } = 2 * 1024 * 1024;
+}
+
+public static class ApiLimits
+{
+    public const string PerKeyPolicy = "per-api-key";
+
+    public static IServiceCollection AddApiLimits(this IServiceCollection services, ApiLimitOptions options)
+    {
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(PerKeyPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
+                PartitionKey(http),
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.Burst,
+                    TokensPerPeriod = options.RequestsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                var problem = ApiProblems.Result(new DomainError(ErrorCodes.RateLimited, $"Too many requests for this API key; retry after {retryAfter} s.").With("retryAfterSeconds", retryAfter));
+                await problem.ExecuteAsync(context.HttpContext);
+            };
+        });
+        return services;
+    }
+
+    /// <summary>Refuses bodies over the limit with 413 before anything reads them.</summary>
+    public static IApplicationBuilder UseApiBodyLimit(this IApplicationBuilder app, ApiLimitOptions options) => app.Use(async (http, next) =>
+    {
+        if (http.Request.ContentLength > options.MaxBodyBytes)
+        {
+            await ApiProblems.Result(new DomainError(ErrorCodes.PayloadTooLarge, $"The request body is over {options.MaxBodyBytes:N0} bytes.")).ExecuteAsync(http);
+            return;
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = options.MaxBodyBytes;
+        }
+
+        await next(http);
+    });
+
+    /// <summary>The API key's public prefix (no database lookup); requests without one share a partition per address.</summary>
+    private static string PartitionKey(HttpContext http) =>
+        ApiKey.TryParse(ApiKeyFilter.BearerToken(http.Request), out var prefix, out _)
+            ? "key:" + prefix
+            : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+}
