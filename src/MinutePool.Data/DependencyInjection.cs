@@ -21,6 +21,7 @@ public static class DependencyInjection
         services.AddScoped<WorkspaceService>();
         services.AddScoped<CallLedger>();
         services.AddScoped<CallQueries>();
+        services.AddScoped<ApiKeyService>();
         return services;
     }
 }

@@ -1,0 +1,122 @@
+using System.Net.Http.Json;
+using System.Text;
+using MinutePool.IntegrationTests.Infrastructure;
+
+namespace MinutePool.IntegrationTests.Api;
+
+/// <summary>Rate limiting per API key and request size limits.</summary>
+public sealed class ApiLimitsTests : IAsyncLifetime
+{
+    private readonly ApiHost _host = new()
+    {
+        Settings =
+        {
+            ["MinutePool:Api:RequestsPerSecond"] = "1",
+            ["MinutePool:Api:Burst"] = "5",
+            ["MinutePool:Api:MaxBodyBytes"] = "4096",
+        },
+    };
+
+    public async Task InitializeAsync()
+    {
+        await _host.InitializeAsync();
+        await _host.PlanAsync("p100", 100);
+    }
+
+    public Task DisposeAsync() => _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_key_over_its_rate_gets_429_rate_limited_with_retry_after_while_another_key_is_unaffected()
+    {
+        var noisy = await _host.AccountAsync("p100");
+        var quiet = await _host.AccountAsync("p100");
+
+        var statuses = new List<int>();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 8 && limited is null; i++)
+        {
+            var response = await noisy.Http.GetAsync("/api/v1/account");
+            statuses.Add((int)response.StatusCode);
+            limited = (int)response.StatusCode == 429 ? response : null;
+        }
+
+        limited.Should().NotBeNull("a burst of 5 at 1 request/s must run out within 8 requests; got {0}", string.Join(",", statuses));
+        await limited!.ShouldBeProblemAsync(429, "rate_limited");
+        limited!.Headers.RetryAfter!.Delta.Should().BeGreaterThan(TimeSpan.Zero);
+        await (await quiet.Http.GetAsync("/api/v1/account")).ShouldBeAsync(200);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_size_limit_is_refused_with_413_and_changes_nothing()
+    {
+        var account = await _host.AccountAsync("p100");
+        var workspace = (await account.CreateWorkspaceAsync()).Id();
+        var records = Enumerable.Range(0, 100).Select(i => new { callId = $"big-{i}", workspaceId = workspace, startedAt = _host.Clock.Now.AddHours(-1), endedAt = _host.Clock.Now.AddMinutes(-59) });
+
+        await (await account.Http.PostAsJsonAsync("/api/v1/usage-records", new { records })).ShouldBeProblemAsync(413, "payload_too_large");
+
+        (await account.GetAsync("/api/v1/calls")).GetProperty("items").GetArrayLength().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_chunked_body_over_the_size_limit_is_refused_too()
+    {
+        var account = await _host.AccountAsync("p100");
+        var content = new StringContent("{\"name\":\"" + new string('x', 10_000) + "\"}", Encoding.UTF8, "application/json");
+        content.Headers.ContentLength = null;
+
+        var response = await account.Http.PostAsync("/api/v1/workspaces", content);
+
+        ((int)response.StatusCode).Should().BeOneOf(413, 400);
+        (await account.GetAsync("/api/v1/workspaces")).GetArrayLength().Should().Be(0);
+    }
+}
+
+/// <summary>The OpenAPI document integrators build against.</summary>
+public sealed class OpenApiDocumentTests : IAsyncLifetime
+{
+    private readonly ApiHost _host = new();
+
+    public Task InitializeAsync() => _host.InitializeAsync();
+
+    public Task DisposeAsync() => _host.DisposeAsync();
+
+    [Fact]
+    public async Task The_document_at_openapi_v1_json_describes_every_endpoint_of_the_contract()
+    {
+        using var client = _host.Client();
+        var document = await (await client.GetAsync("/openapi/v1.json")).ShouldBeAsync(200);
+
+        var paths = document.GetProperty("paths");
+        var expected = new Dictionary<string, string[]>
+        {
+            ["/api/v1/plans"] = ["post", "get"],
+            ["/api/v1/accounts"] = ["post"],
+            ["/api/v1/account"] = ["get"],
+            ["/api/v1/account/distribution"] = ["put"],
+            ["/api/v1/account/plan-change"] = ["post"],
+            ["/api/v1/workspaces"] = ["post", "get"],
+            ["/api/v1/workspaces/{id}"] = ["get", "patch"],
+            ["/api/v1/workspaces/{id}/archive"] = ["post"],
+            ["/api/v1/workspaces/{id}/passcode"] = ["post"],
+            ["/api/v1/workspaces/{id}/balance"] = ["get"],
+            ["/api/v1/calls"] = ["post", "get"],
+            ["/api/v1/calls/{callId}/heartbeat"] = ["post"],
+            ["/api/v1/calls/{callId}/end"] = ["post"],
+            ["/api/v1/usage-records"] = ["post"],
+        };
+        foreach (var (path, methods) in expected)
+        {
+            paths.TryGetProperty(path, out var item).Should().BeTrue("the document must describe {0}", path);
+            foreach (var method in methods)
+            {
+                item.TryGetProperty(method, out var operation).Should().BeTrue("{0} {1} must be described", method, path);
+                operation.GetProperty("responses").EnumerateObject().Should().NotBeEmpty();
+            }
+        }
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        schemas.GetProperty("WorkspaceDto").GetProperty("properties").TryGetProperty("remainingSeconds", out _).Should().BeTrue();
+        schemas.GetProperty("StartCallRequest").GetProperty("properties").TryGetProperty("callId", out _).Should().BeTrue();
+    }
+}
