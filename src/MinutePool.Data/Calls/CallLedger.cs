@@ -26,7 +26,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
         }
 
         var now = clock.GetUtcNow();
-        var startedAt = command.StartedAt ?? now;
+        var startedAt = (command.StartedAt ?? now).ToUniversalTime();
         if (CallRules.CheckStart(startedAt, now) is { } badTime)
         {
             return badTime;
@@ -115,7 +115,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
         }
 
         var now = clock.GetUtcNow();
-        var end = endedAt ?? now;
+        var end = (endedAt ?? now).ToUniversalTime();
         if (CallRules.CheckEnd(call.StartedAt, end, now) is { } badTime)
         {
             return badTime;
@@ -188,16 +188,17 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
                 continue;
             }
 
-            var plan = state.Plans.PlanFor(state.CycleAt(record.StartedAt!.Value));
-            var charge = CallCharging.Charge(record.StartedAt.Value, record.EndedAt!.Value, plan);
+            var (startedAt, endedAt) = (record.StartedAt!.Value.ToUniversalTime(), record.EndedAt!.Value.ToUniversalTime());
+            var plan = state.Plans.PlanFor(state.CycleAt(startedAt));
+            var charge = CallCharging.Charge(startedAt, endedAt, plan);
             calls.Add(new Call
             {
                 AccountId = state.Account.Id,
                 CallId = record.CallId!,
                 WorkspaceId = record.WorkspaceId!.Value,
-                StartedAt = record.StartedAt.Value,
-                LocalDate = state.Account.CycleCalendar.LocalDateOf(record.StartedAt.Value),
-                EndedAt = record.EndedAt,
+                StartedAt = startedAt,
+                LocalDate = state.Account.CycleCalendar.LocalDateOf(startedAt),
+                EndedAt = endedAt,
                 DurationSeconds = charge.DurationSeconds,
                 BillableSeconds = charge.BillableSeconds,
                 ProjectTag = record.ProjectTag,
@@ -325,6 +326,17 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
             return invalid;
         }
 
+        // Only this account's user IDs are looked at, and only they count failures: another tenant
+        // cannot lock someone else's bridge by guessing at its user ID.
+        var workspace = await db.UserIdDirectory.AsNoTracking()
+            .Where(e => e.UserId == userId && e.AccountId == db.CurrentAccountId)
+            .Join(db.Workspaces.AsNoTracking(), e => e.WorkspaceId, w => w.Id, (e, w) => w)
+            .SingleOrDefaultAsync(cancellationToken);
+        if (workspace is null)
+        {
+            return invalid;
+        }
+
         var lockout = await db.PasscodeLockouts.SingleOrDefaultAsync(l => l.UserId == userId, cancellationToken);
         if (lockout is not null && lockout.IsLocked(now))
         {
@@ -332,14 +344,10 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
                 .With("lockedUntil", lockout.LockedUntil);
         }
 
-        var workspace = await db.UserIdDirectory.AsNoTracking()
-            .Where(e => e.UserId == userId && e.AccountId == db.CurrentAccountId)
-            .Join(db.Workspaces.AsNoTracking(), e => e.WorkspaceId, w => w.Id, (e, w) => w)
-            .SingleOrDefaultAsync(cancellationToken);
-        var ok = workspace is not null && SubAccountCredentials.IsWellFormedPasscode(passcode) && PasscodeHasher.Verify(passcode, workspace.PasscodeHash);
+        var ok = SubAccountCredentials.IsWellFormedPasscode(passcode) && PasscodeHasher.Verify(passcode, workspace.PasscodeHash);
         if (ok && lockout is null)
         {
-            return workspace!;
+            return workspace;
         }
 
         if (lockout is null)
@@ -367,7 +375,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
             db.ChangeTracker.Clear();
         }
 
-        return ok ? workspace! : lockout.IsLocked(now)
+        return ok ? workspace : lockout.IsLocked(now)
             ? new DomainError(ErrorCodes.PasscodeLocked, "Too many wrong passcodes: this user ID is locked for a while.").With("lockedUntil", lockout.LockedUntil)
             : invalid;
     }

@@ -34,6 +34,11 @@ public sealed class CallQueries(MinutePoolDbContext db)
         var calls = db.Calls.AsNoTracking();
         if (filter.WorkspaceId is { } workspaceId)
         {
+            if (!await db.Workspaces.AnyAsync(w => w.Id == workspaceId, cancellationToken))
+            {
+                return DomainError.NotFound("The workspace");
+            }
+
             calls = calls.Where(c => c.WorkspaceId == workspaceId);
         }
 

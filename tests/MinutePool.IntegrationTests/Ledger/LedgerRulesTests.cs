@@ -293,6 +293,22 @@ public abstract class LedgerRulesTests<TDatabase> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Another_account_guessing_at_a_user_id_cannot_lock_it()
+    {
+        await _db.PlanAsync("p100", 100);
+        var attacker = await _db.AccountAsync("p100");
+        var owner = await _db.AccountAsync("p100");
+        var bridge = await _db.WorkspaceAsync(owner);
+
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            (await _db.StartWithPasscodeAsync(attacker, $"guess-{attempt}", bridge.UserId, "000000")).Error!.Code.Should().Be(ErrorCodes.InvalidPasscode);
+        }
+
+        Seed.Ok(await _db.StartWithPasscodeAsync(owner, "legit", bridge.UserId, bridge.Passcode));
+    }
+
+    [Fact]
     public async Task A_conferencing_sub_account_with_limit_one_refuses_a_second_call_until_the_first_ends()
     {
         await _db.PlanAsync("p100", 100);
