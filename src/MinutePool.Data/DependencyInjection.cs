@@ -22,6 +22,7 @@ public static class DependencyInjection
         services.AddScoped<CallLedger>();
         services.AddScoped<CallQueries>();
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<MemberService>();
         return services;
     }
 }

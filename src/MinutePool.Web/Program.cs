@@ -6,7 +6,9 @@ using MinutePool.Data.Infrastructure;
 using MinutePool.Web.Accounts;
 using MinutePool.Web.Api;
 using MinutePool.Web.Api.Infrastructure;
+using MinutePool.Web.Components;
 using MinutePool.Web.Demo;
+using MinutePool.Web.Ui;
 using MinutePool.Web.Hosting;
 using Serilog;
 
@@ -20,13 +22,31 @@ var options = builder.Configuration.GetSection(MinutePoolOptions.Section).Get<Mi
 builder.Services.Configure<MinutePoolOptions>(builder.Configuration.GetSection(MinutePoolOptions.Section));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMinutePoolData(options.Database.Provider, options.ConnectionString(builder.Configuration, builder.Environment.ContentRootPath));
+builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
 builder.Services.AddIdentityCore<AppUser>(identity =>
     {
         identity.User.RequireUniqueEmail = true;
         identity.Lockout.MaxFailedAccessAttempts = 5;
         identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        identity.Lockout.AllowedForNewUsers = true;
     })
-    .AddEntityFrameworkStores<MinutePoolDbContext>();
+    .AddEntityFrameworkStores<MinutePoolDbContext>()
+    .AddSignInManager();
+builder.Services.ConfigureApplicationCookie(cookie =>
+{
+    cookie.LoginPath = "/signin";
+    cookie.AccessDeniedPath = "/error/403";
+    cookie.Cookie.Name = "minutepool.auth";
+    cookie.Cookie.HttpOnly = true;
+    cookie.Cookie.SameSite = SameSiteMode.Lax;
+    cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+    cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+    cookie.SlidingExpiration = true;
+});
+builder.Services.AddAuthorization();
+builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddRazorComponents();
+builder.Services.AddScoped<UiSession>();
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddScoped<AccountProvisioning>();
 
@@ -44,16 +64,23 @@ var app = builder.Build();
 
 await PrepareDatabaseAsync(app, options);
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+// The API answers problem documents; the browser UI answers pages.
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());
+app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), ui => ui.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
 app.UseApiBodyLimit(apiLimits);
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseUiSession();
+app.UseAuthorization();
 app.UseRateLimiter();
+app.UseAntiforgery();
 app.MapOpenApi();
 app.MapMinutePoolApi();
+app.MapUiEndpoints();
+app.MapRazorComponents<App>();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-app.MapGet("/", () => Results.Text("MinutePool is running. See /health/ready.", "text/plain"));
 
 await app.RunAsync();
 

@@ -1,0 +1,33 @@
+using System.Globalization;
+using MinutePool.Core.Billing;
+
+namespace MinutePool.Web.Ui;
+
+/// <summary>Numbers and dates as people read them: thousands separators, dates in the account's time zone.</summary>
+public static class Format
+{
+    private static readonly CultureInfo Culture = CultureInfo.GetCultureInfo("en-US");
+
+    /// <summary>Whole minutes with separators; seconds are truncated toward zero (−90 s is "−1 min").</summary>
+    public static string Minutes(long seconds) => $"{(seconds / 60).ToString("N0", Culture)} min";
+
+    public static string Minutes(int? minutes) => minutes is null ? "—" : $"{minutes.Value.ToString("N0", Culture)} min";
+
+    public static string Number(long value) => value.ToString("N0", Culture);
+
+    /// <summary>A balance: below zero it is shown as overage.</summary>
+    public static string Balance(long remainingSeconds) =>
+        remainingSeconds < 0 ? $"{Minutes(-remainingSeconds)} over" : Minutes(remainingSeconds);
+
+    public static string Date(DateTimeOffset instant, AccountTimeZone zone) => zone.ToLocal(instant).ToString("MMM d, yyyy", Culture);
+
+    public static string DateTime(DateTimeOffset instant, AccountTimeZone zone) => zone.ToLocal(instant).ToString("MMM d, yyyy HH:mm", Culture);
+
+    /// <summary>The last day a period covers (its end is the next period's first instant).</summary>
+    public static string LastDay(Period period) => period.EndDate.AddDays(-1).ToString("MMM d, yyyy", Culture);
+
+    public static string FirstDay(Period period) => period.StartDate.ToString("MMM d, yyyy", Culture);
+
+    /// <summary>Share used, 0–100, for progress bars (over 100 is shown full).</summary>
+    public static int Percent(long used, long total) => total <= 0 ? (used > 0 ? 100 : 0) : (int)Math.Clamp(used * 100 / total, 0, 100);
+}
