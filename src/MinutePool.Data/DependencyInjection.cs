@@ -23,6 +23,7 @@ public static class DependencyInjection
         services.AddScoped<CallQueries>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<MemberService>();
+        services.AddScoped<Auditing.AuditQueries>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using MinutePool.Core.Accounts;
 using MinutePool.Core.Billing;
 using MinutePool.Core.Common;
+using MinutePool.Core.Plans;
 using MinutePool.Data.Auditing;
 using MinutePool.Data.Tenancy;
 
@@ -17,12 +18,15 @@ public sealed record PendingPlanChange(string PlanCode, DateTimeOffset Effective
 /// <summary>An account's figures for the current cycle, as the API and the UI show them.</summary>
 public sealed record AccountSummary(
     Account Account,
-    string PlanCode,
+    Plan Plan,
     Period Cycle,
     ScopeBalance Balance,
     long AllocatedMinutes,
     long UnallocatedMinutes,
-    PendingPlanChange? PendingPlanChange);
+    PendingPlanChange? PendingPlanChange)
+{
+    public string PlanCode => Plan.Code;
+}
 
 /// <summary>Accounts: creation (operator), distribution, plan changes and the account summary.</summary>
 public sealed class AccountService(MinutePoolDbContext db, TenantContext tenant, TimeProvider clock)
@@ -73,7 +77,7 @@ public sealed class AccountService(MinutePoolDbContext db, TenantContext tenant,
         var balance = await Billing.BalanceReader.EvaluateAsync(db, scope, cancellationToken);
         var plan = state.Plans.PlanFor(scope.Period);
         var pending = state.Plans.PendingAfter(now) is { } p ? new PendingPlanChange(p.Plan.Code, p.EffectiveAt) : null;
-        return new AccountSummary(state.Account, plan.Code, scope.Period, balance, state.AllocatedMinutes, state.UnallocatedMinutes(scope.Period), pending);
+        return new AccountSummary(state.Account, plan, scope.Period, balance, state.AllocatedMinutes, state.UnallocatedMinutes(scope.Period), pending);
     }
 
     public async Task<Result<AccountSummary>> SetDistributionAsync(bool enabled, string actor, CancellationToken cancellationToken = default)

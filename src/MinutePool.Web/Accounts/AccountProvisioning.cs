@@ -13,7 +13,7 @@ namespace MinutePool.Web.Accounts;
 /// Creates an account with its owner in one transaction: the account, its plan, its first API key, the
 /// owner's sign-in (or, for a person who already has one, a new membership) and the owner role.
 /// </summary>
-public sealed class AccountProvisioning(MinutePoolDbContext db, AccountService accounts, UserManager<AppUser> users, TimeProvider clock)
+public sealed class AccountProvisioning(MinutePoolDbContext db, AccountService accounts, MemberService members, UserManager<AppUser> users, TimeProvider clock)
 {
     public async Task<Result<CreatedAccount>> CreateAsync(CreateAccountCommand command, string? ownerEmail, string? ownerPassword, string actor, CancellationToken cancellationToken = default)
     {
@@ -50,6 +50,42 @@ public sealed class AccountProvisioning(MinutePoolDbContext db, AccountService a
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return created;
+    }
+
+    /// <summary>
+    /// Adds a person to the current account by e-mail. Someone without a sign-in gets one with a
+    /// temporary password, returned here to be shown once (there is no e-mail delivery).
+    /// </summary>
+    public async Task<Result<(Membership Membership, string? TemporaryPassword)>> AddMemberAsync(
+        string? email, AccountRole role, Guid? workspaceId, string actor, CancellationToken cancellationToken = default)
+    {
+        if (!IsEmail(email))
+        {
+            return DomainError.Validation("email", "Enter a valid e-mail address.");
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var person = await users.FindByEmailAsync(email!);
+        string? temporaryPassword = null;
+        if (person is null)
+        {
+            temporaryPassword = PasswordGenerator.New();
+            person = new AppUser { UserName = email, Email = email, DisplayName = email!, CreatedAt = clock.GetUtcNow() };
+            var created = await users.CreateAsync(person, temporaryPassword);
+            if (!created.Succeeded)
+            {
+                return DomainError.Validation("email", string.Join(" ", created.Errors.Select(e => e.Description)));
+            }
+        }
+
+        var added = await members.AddAsync(person.Id, role, workspaceId, actor, cancellationToken);
+        if (!added.IsSuccess)
+        {
+            return added.Error;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (added.Value, temporaryPassword);
     }
 
     private async Task<string?> PasswordProblemAsync(string? password)

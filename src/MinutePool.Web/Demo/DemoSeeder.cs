@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using MinutePool.Core.Accounts;
@@ -12,6 +11,7 @@ using MinutePool.Data.Accounts;
 using MinutePool.Data.Identity;
 using MinutePool.Data.Plans;
 using MinutePool.Data.Workspaces;
+using MinutePool.Web.Accounts;
 
 namespace MinutePool.Web.Demo;
 
@@ -74,7 +74,7 @@ public sealed class DemoSeeder(
                      (AccountRole.Staff, "staff@demo.minutepool.test", "Sam Staff", sales),
                  })
         {
-            var password = NewPassword();
+            var password = PasswordGenerator.New();
             var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, CreatedAt = clock.GetUtcNow() };
             var result = await users.CreateAsync(user, password);
             if (!result.Succeeded)
@@ -178,10 +178,6 @@ public sealed class DemoSeeder(
     }
 
     private static Plan DemoPlan => Catalogue().Single(p => p.Code == "team-6000");
-
-    /// <summary>A password that meets Identity's default policy.</summary>
-    private static string NewPassword() =>
-        "Mp-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(9)).Replace('+', 'x').Replace('/', 'y') + "7a";
 
     private static T Ensure<T>(Result<T> result) =>
         result.IsSuccess ? result.Value : throw new InvalidOperationException($"Demo seed failed: {result.Error.Code} {result.Error.Message}");

@@ -28,6 +28,9 @@ public static class Format
 
     public static string FirstDay(Period period) => period.StartDate.ToString("MMM d, yyyy", Culture);
 
+    /// <summary>1st, 2nd, 3rd, 4th … 31st.</summary>
+    public static string Ordinal(int day) => day + ((day % 100) is 11 or 12 or 13 ? "th" : (day % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
+
     /// <summary>Share used, 0–100, for progress bars (over 100 is shown full).</summary>
     public static int Percent(long used, long total) => total <= 0 ? (used > 0 ? 100 : 0) : (int)Math.Clamp(used * 100 / total, 0, 100);
 }
