@@ -4,6 +4,8 @@ using MinutePool.Core.Accounts;
 using MinutePool.Core.Auditing;
 using MinutePool.Core.Billing;
 using MinutePool.Core.Calls;
+using MinutePool.Core.Jobs;
+using MinutePool.Core.Notifications;
 using MinutePool.Core.Plans;
 using MinutePool.Core.Workspaces;
 using MinutePool.Data.Identity;
@@ -15,7 +17,8 @@ namespace MinutePool.Data;
 /// <summary>
 /// The one EF Core context. Tenant-owned entities carry their account id first in their key and are
 /// filtered to <see cref="TenantContext.AccountId"/>; global tables (plans, the user-ID directory,
-/// API keys, passcode lockouts, sign-in users) are not.
+/// API keys, passcode lockouts, sign-in users, job runs) are not. Jobs, which serve every account,
+/// read across accounts with IgnoreQueryFilters and set the tenant per account they work on.
 /// </summary>
 public class MinutePoolDbContext(DbContextOptions<MinutePoolDbContext> options, TenantContext tenant)
     : IdentityUserContext<AppUser, Guid>(options)
@@ -47,6 +50,14 @@ public class MinutePoolDbContext(DbContextOptions<MinutePoolDbContext> options, 
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<Statement> Statements => Set<Statement>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<JobRun> JobRuns => Set<JobRun>();
+
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -67,6 +78,9 @@ public class MinutePoolDbContext(DbContextOptions<MinutePoolDbContext> options, 
         builder.Entity<Call>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
         builder.Entity<UsageBucket>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
         builder.Entity<AuditEntry>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
+        builder.Entity<Statement>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
+        builder.Entity<Notification>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
+        builder.Entity<WebhookDelivery>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
 
         SnakeCaseNames.Apply(builder);
     }

@@ -20,6 +20,15 @@ public sealed class Account
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Usage thresholds that notify, in percent, comma-separated (default 80 and 100).</summary>
+    public string ThresholdPercents { get; set; } = "80,100";
+
+    /// <summary>Where notifications are posted as signed JSON; null for none.</summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>The HMAC-SHA256 key for webhook signatures; shown to the owner once, never logged.</summary>
+    public string? WebhookSecret { get; set; }
+
     /// <summary>Bumped on every change to plan, distribution or allocations, so concurrent writers serialise on this row.</summary>
     public long Version { get; set; }
 

@@ -14,6 +14,9 @@ internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
         builder.HasKey(a => a.Id);
         builder.Property(a => a.Name).HasMaxLength(200);
         builder.Property(a => a.TimeZoneId).HasMaxLength(64);
+        builder.Property(a => a.ThresholdPercents).HasMaxLength(64).HasDefaultValue("80,100");
+        builder.Property(a => a.WebhookUrl).HasMaxLength(2000);
+        builder.Property(a => a.WebhookSecret).HasMaxLength(128);
         builder.Ignore(a => a.TimeZone);
         builder.Ignore(a => a.CycleCalendar);
     }

@@ -6,7 +6,7 @@ namespace MinutePool.IntegrationTests.Schema;
 
 /// <summary>
 /// The schema of a database as sorted lines (tables, columns with type and nullability, keys, foreign
-/// keys, indexes), leaving out EF's own bookkeeping tables, so two databases can be compared line by line.
+/// keys, indexes), leaving out EF's own bookkeeping tables and Quartz's job-store tables (not in our model), so two databases can be compared line by line.
 /// </summary>
 public static class SchemaSnapshot
 {
@@ -23,17 +23,17 @@ public static class SchemaSnapshot
                    || ' nullable=' || is_nullable || ' identity=' || coalesce(identity_generation, 'none')
                    || ' default=' || coalesce(column_default, 'none')
             FROM information_schema.columns
-            WHERE table_schema = 'public' AND table_name NOT LIKE '\_\_EF%'
+            WHERE table_schema = 'public' AND table_name NOT LIKE '\_\_EF%' AND table_name NOT LIKE 'qrtz\_%'
             """));
         lines.AddRange(await QueryAsync(db, """
             SELECT 'constraint ' || c.conrelid::regclass::text || ' ' || c.conname || ' ' || c.contype::text || ' ' || pg_get_constraintdef(c.oid)
             FROM pg_constraint c
-            WHERE c.connamespace = 'public'::regnamespace AND c.conrelid::regclass::text NOT LIKE '"\_\_EF%'
+            WHERE c.connamespace = 'public'::regnamespace AND c.conrelid::regclass::text NOT LIKE '"\_\_EF%' AND c.conrelid::regclass::text NOT LIKE 'qrtz\_%'
             """));
         lines.AddRange(await QueryAsync(db, """
             SELECT 'index ' || indexname || ' ' || indexdef
             FROM pg_indexes
-            WHERE schemaname = 'public' AND tablename NOT LIKE '\_\_EF%'
+            WHERE schemaname = 'public' AND tablename NOT LIKE '\_\_EF%' AND tablename NOT LIKE 'qrtz\_%'
             """));
         lines.Sort(StringComparer.Ordinal);
         return lines;
