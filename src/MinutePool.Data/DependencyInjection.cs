@@ -24,6 +24,7 @@ public static class DependencyInjection
         services.AddScoped<ApiKeyService>();
         services.AddScoped<MemberService>();
         services.AddScoped<Auditing.AuditQueries>();
+        services.AddScoped<Notifications.NotificationPublisher>();
         return services;
     }
 }
