@@ -25,6 +25,9 @@ public static class DependencyInjection
         services.AddScoped<MemberService>();
         services.AddScoped<Auditing.AuditQueries>();
         services.AddScoped<Notifications.NotificationPublisher>();
+        services.AddScoped<Billing.StatementCloser>();
+        services.AddScoped<Notifications.ThresholdWatcher>();
+        services.AddScoped<StaleCallReaper>();
         return services;
     }
 }

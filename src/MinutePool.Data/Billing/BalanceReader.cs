@@ -19,6 +19,19 @@ public static class BalanceReader
         return balances;
     }
 
+    /// <summary>Billed seconds and finished calls of the local dates [start, end), for one workspace or the whole account.</summary>
+    public static async Task<(long Seconds, long Calls)> UsageAsync(MinutePoolDbContext db, DateOnly start, DateOnly end, Guid? workspaceId, CancellationToken cancellationToken = default)
+    {
+        var buckets = db.UsageBuckets.Where(b => b.LocalDate >= start && b.LocalDate < end);
+        if (workspaceId is { } id)
+        {
+            buckets = buckets.Where(b => b.WorkspaceId == id);
+        }
+
+        var totals = await buckets.GroupBy(_ => 1).Select(g => new { Seconds = g.Sum(b => b.BilledSeconds), Calls = g.Sum(b => b.Calls) }).SingleOrDefaultAsync(cancellationToken);
+        return totals is null ? (0, 0) : (totals.Seconds, totals.Calls);
+    }
+
     public static async Task<ScopeBalance> EvaluateAsync(MinutePoolDbContext db, ScopeDefinition scope, CancellationToken cancellationToken = default)
     {
         var (start, end) = (scope.Period.StartDate, scope.Period.EndDate);
