@@ -28,6 +28,7 @@ public static class DependencyInjection
         services.AddScoped<Billing.StatementCloser>();
         services.AddScoped<Notifications.ThresholdWatcher>();
         services.AddScoped<StaleCallReaper>();
+        services.AddScoped<Jobs.JobRunRecorder>();
         return services;
     }
 }

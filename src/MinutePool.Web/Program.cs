@@ -8,6 +8,7 @@ using MinutePool.Web.Api;
 using MinutePool.Web.Api.Infrastructure;
 using MinutePool.Web.Components;
 using MinutePool.Web.Demo;
+using MinutePool.Web.Jobs;
 using MinutePool.Web.Ui;
 using MinutePool.Web.Hosting;
 using Serilog;
@@ -47,6 +48,10 @@ builder.Services.AddAuthorization();
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddRazorComponents();
 builder.Services.AddScoped<UiSession>();
+builder.AddMinutePoolJobs(
+    options.Database.Provider,
+    options.ConnectionString(builder.Configuration, builder.Environment.ContentRootPath),
+    builder.Configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions());
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddScoped<AccountProvisioning>();
 

@@ -6,8 +6,9 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace MinutePool.Data.Migrations;
 
 /// <summary>
-/// Statements, notifications, webhook deliveries, job runs and the account's notification settings;
-/// on PostgreSQL also the tables of Quartz's clustered job store (see QuartzTables).
+/// Statements, notifications, webhook deliveries, job runs and the account's notification settings.
+/// Quartz's own job-store tables are not here: Quartz 4.7 provisions and validates them itself
+/// (see JobScheduling), because its schema changes with its releases.
 /// Written by hand like the first migration; SchemaMatchesModelTests compares the result with the model.
 /// </summary>
 [DbContext(typeof(MinutePoolDbContext))]
@@ -128,20 +129,10 @@ public sealed class JobsAndNotifications : Migration
         migrationBuilder.CreateIndex(name: "IX_webhook_deliveries_account_id_created_at", table: "webhook_deliveries", columns: new[] { "account_id", "created_at" });
         migrationBuilder.CreateIndex(name: "IX_webhook_deliveries_account_id_notification_id", table: "webhook_deliveries", columns: new[] { "account_id", "notification_id" });
         migrationBuilder.CreateIndex(name: "IX_webhook_deliveries_due", table: "webhook_deliveries", column: "next_attempt_at", filter: "status = 'Pending'");
-
-        if (migrationBuilder.ActiveProvider == "Npgsql.EntityFrameworkCore.PostgreSQL")
-        {
-            QuartzTables.Create(migrationBuilder);
-        }
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
-        if (migrationBuilder.ActiveProvider == "Npgsql.EntityFrameworkCore.PostgreSQL")
-        {
-            QuartzTables.Drop(migrationBuilder);
-        }
-
         migrationBuilder.DropTable(name: "job_runs");
         migrationBuilder.DropTable(name: "webhook_deliveries");
         migrationBuilder.DropTable(name: "notifications");

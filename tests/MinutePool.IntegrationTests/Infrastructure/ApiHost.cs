@@ -36,6 +36,7 @@ public sealed class ApiHost : IAsyncLifetime
             web.UseSetting("ConnectionStrings:MinutePool", _database.ConnectionString);
             web.UseSetting("MinutePool:Demo:SeedOnEmptyDatabase", "false");
             web.UseSetting("MinutePool:OperatorToken", OperatorToken);
+            web.UseSetting("MinutePool:Jobs:Enabled", "false");
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);
