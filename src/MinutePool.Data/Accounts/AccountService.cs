@@ -102,6 +102,33 @@ public sealed class AccountService(MinutePoolDbContext db, TenantContext tenant,
         return (await SummaryAsync(cancellationToken))!;
     }
 
+    /// <summary>Sets the usage thresholds that notify (percent of a scope's minutes), e.g. "50, 80, 100".</summary>
+    public async Task<Result<IReadOnlyList<int>>> SetThresholdsAsync(string? input, string actor, CancellationToken cancellationToken = default)
+    {
+        var parsed = Core.Notifications.ThresholdRules.ParseInput(input);
+        if (!parsed.IsSuccess)
+        {
+            return parsed;
+        }
+
+        var account = await db.Accounts.SingleOrDefaultAsync(cancellationToken);
+        if (account is null)
+        {
+            return DomainError.NotFound("The account");
+        }
+
+        var value = string.Join(',', parsed.Value);
+        if (account.ThresholdPercents != value)
+        {
+            AuditTrail.Record(db, account.Id, actor, "account.thresholds_changed", $"account:{account.Id}",
+                new { ThresholdPercents = account.ThresholdPercents }, new { ThresholdPercents = value }, clock.GetUtcNow());
+            account.ThresholdPercents = value;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return parsed;
+    }
+
     /// <summary>
     /// Upgrades take effect at once for the whole current cycle; downgrades from the next cycle's start,
     /// refused while allocations exceed the new plan. A new request replaces a pending one.

@@ -99,6 +99,25 @@ public abstract class JobLogicTests<TDatabase> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_account_with_its_own_thresholds_is_notified_at_those_and_bad_input_changes_nothing()
+    {
+        await _db.PlanAsync("p100", 100);
+        var account = await _db.AccountAsync("p100");
+        var workspace = (await _db.WorkspaceAsync(account)).Workspace.Id;
+        await using (var scope = _db.Scope(account))
+        {
+            var accounts = scope.ServiceProvider.GetRequiredService<MinutePool.Data.Accounts.AccountService>();
+            (await accounts.SetThresholdsAsync("50, 0", "test")).Error!.Field.Should().Be("thresholdPercents");
+            Seed.Ok(await accounts.SetThresholdsAsync("90, 50%", "test")).Should().Equal(50, 90);
+        }
+
+        await _db.CallAsync(account, workspace, "half", Created.AddHours(-1), 55 * 60);
+
+        (await CheckAsync(account)).Should().Be(1);
+        (await NoticesAsync(account)).Single().DedupKey.Should().StartWith("threshold:50:account:");
+    }
+
+    [Fact]
     public async Task A_stale_call_is_ended_at_its_last_heartbeat_and_charged_once()
     {
         await _db.PlanAsync("p1000", 1_000);
