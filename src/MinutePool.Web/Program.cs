@@ -43,8 +43,17 @@ builder.Services.ConfigureApplicationCookie(cookie =>
     cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
     cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
     cookie.SlidingExpiration = true;
+
+    // A signed-in person without the role gets 403 and the "Not allowed" page, not a redirect.
+    cookie.Events.OnRedirectToAccessDenied = context =>
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Task.CompletedTask;
+    };
 });
-builder.Services.AddAuthorization();
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddAuthorization(RolePolicies.Add);
+builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AccountRoleHandler>();
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddRazorComponents();
 builder.Services.AddScoped<UiSession>();
@@ -69,9 +78,13 @@ var app = builder.Build();
 
 await PrepareDatabaseAsync(app, options);
 
-// The API answers problem documents; the browser UI answers pages.
-app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());
-app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), ui => ui.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
+// The API answers problem documents; the browser UI answers pages. Error pages are re-executed here,
+// before routing, so the re-executed request finds the error page (inside a branch it found nothing).
+// API errors never reach the page: ApiExceptionHandler and the API's status-code bodies answer first.
+app.UseExceptionHandler("/error/500");
+app.UseStatusCodePagesWithReExecute("/error/{0}");
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+app.UseRouting();
 app.UseApiBodyLimit(apiLimits);
 app.UseStaticFiles();
 app.UseAuthentication();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using MinutePool.Core.Accounts;
 using MinutePool.Web.Ui;
 
@@ -35,6 +36,37 @@ public abstract class SettingsPage : ComponentBase
 
     /// <summary>Loads what the page shows; called only for allowed readers.</summary>
     protected abstract Task LoadAsync();
+
+    /// <summary>
+    /// Number fields the form binder could not read (12.5, 1e3, a value too large) arrive as null with
+    /// no error, which would silently clear the setting; this reports them at their field instead.
+    /// </summary>
+    protected bool RejectUnparsed(EditContext context, ValidationMessageStore messages, string formPrefix, params string[] properties)
+    {
+        if (HttpContext?.Request is not { HasFormContentType: true } request)
+        {
+            return false;
+        }
+
+        var rejected = false;
+        foreach (var property in properties)
+        {
+            var raw = request.Form[$"{formPrefix}.{property}"].ToString();
+            var bound = context.Model.GetType().GetProperty(property)?.GetValue(context.Model);
+            if (!string.IsNullOrWhiteSpace(raw) && bound is null)
+            {
+                messages.Add(context.Field(property), $"Enter a whole number; \"{raw}\" is not one this field accepts.");
+                rejected = true;
+            }
+        }
+
+        if (rejected)
+        {
+            context.NotifyValidationStateChanged();
+        }
+
+        return rejected;
+    }
 
     /// <summary>Checks the signed-in member's role; on refusal sets 403 and returns false.</summary>
     protected bool Allow(params AccountRole[] roles)
