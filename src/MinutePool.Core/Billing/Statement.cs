@@ -7,18 +7,23 @@ public enum StatementScope
 
     /// <summary>A workspace reset period.</summary>
     Workspace,
+
+    /// <summary>One workspace's line of an account cycle's statement (the bill broken down by sub-account).</summary>
+    CycleLine,
 }
 
 /// <summary>
 /// The immutable record of an ended period: an account cycle or a workspace period. Rows are never
 /// updated; a late usage record for a closed period produces a new <see cref="Revision"/> (an amendment).
-/// Keyed by (account, subject, start date, revision), so closing a period twice writes it once.
+/// Keyed by (account, subject, scope, start date, revision), so closing a period twice writes it once.
+/// An account cycle's statement comes with one <see cref="StatementScope.CycleLine"/> per workspace, of the
+/// same revision, frozen at closing: the cycle's bill broken down by sub-account.
 /// </summary>
 public sealed class Statement
 {
     public Guid AccountId { get; set; }
 
-    /// <summary>The account id for an account cycle, the workspace id for a workspace period.</summary>
+    /// <summary>The account id for an account cycle, the workspace id for a workspace period or a cycle line.</summary>
     public Guid SubjectId { get; set; }
 
     public StatementScope Scope { get; set; }

@@ -31,15 +31,16 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
         var created = calendar.LocalDateOf(account.CreatedAt);
         var earliest = firstUsage is { } used && used < created ? used : created;
         var latest = (await db.Statements.AsNoTracking().ToListAsync(cancellationToken))
-            .GroupBy(s => (s.SubjectId, s.StartDate))
+            .GroupBy(s => (s.SubjectId, s.Scope, s.StartDate))
             .ToDictionary(g => g.Key, g => g.MaxBy(s => s.Revision)!);
         var written = new List<Statement>();
 
-        // Account cycles.
+        // Account cycles, each with its bill broken down by workspace (cycle lines of the same revision).
+        var workspaces = await db.Workspaces.AsNoTracking().ToListAsync(cancellationToken);
         var cycleUsage = new Dictionary<DateOnly, long>();
         for (var cycle = calendar.PeriodContaining(Start(earliest, account.TimeZone)); cycle.End <= now; cycle = calendar.Next(cycle))
         {
-            if (IsSettled(latest, account.Id, cycle, now))
+            if (IsSettled(latest, account.Id, StatementScope.Account, cycle, now))
             {
                 continue;
             }
@@ -47,17 +48,21 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
             var plan = state.Plans.PlanFor(cycle);
             var (seconds, calls) = await BalanceReader.UsageAsync(db, cycle.StartDate, cycle.EndDate, null, cancellationToken);
             cycleUsage[cycle.StartDate] = seconds;
-            Consider(written, latest, now, new Statement
+            var statement = Consider(written, latest, now, new Statement
             {
                 AccountId = account.Id, SubjectId = account.Id, Scope = StatementScope.Account, StartDate = cycle.StartDate, EndDate = cycle.EndDate,
                 PeriodStart = cycle.Start, PeriodEnd = cycle.End, PlanCode = plan.Code, AllocatedSeconds = plan.SecondsPerCycle, UsedSeconds = seconds,
                 OverageSeconds = StatementRules.Overage(plan.SecondsPerCycle, seconds), Calls = calls, CostShareAmount = plan.PriceAmount, Currency = plan.Currency,
                 ClosedAt = now,
             });
+            if (statement is not null)
+            {
+                written.AddRange(await CycleLinesAsync(statement, workspaces, account.DistributionEnabled, plan.PriceAmount, cancellationToken));
+            }
         }
 
         // Workspace periods (archived workspaces too: their history is billed).
-        foreach (var workspace in await db.Workspaces.AsNoTracking().ToListAsync(cancellationToken))
+        foreach (var workspace in workspaces)
         {
             var periods = workspace.PeriodCalendar(account.TimeZone, account.BillingDay);
             var wsCreated = calendar.LocalDateOf(workspace.CreatedAt);
@@ -65,7 +70,7 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
             var from = wsFirst is { } f && f < wsCreated ? f : wsCreated;
             for (var period = periods.PeriodContaining(Start(from, account.TimeZone)); period.End <= now; period = periods.Next(period))
             {
-                if (IsSettled(latest, workspace.Id, period, now))
+                if (IsSettled(latest, workspace.Id, StatementScope.Workspace, period, now))
                 {
                     continue;
                 }
@@ -91,21 +96,54 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
     }
 
     /// <summary>Closed and past the amendment window: no late record can reach it any more, so it is not read again.</summary>
-    private static bool IsSettled(Dictionary<(Guid, DateOnly), Statement> latest, Guid subject, Period period, DateTimeOffset now) =>
-        latest.ContainsKey((subject, period.StartDate)) && now - period.End > StatementRules.AmendmentWindow;
+    private static bool IsSettled(Dictionary<(Guid, StatementScope, DateOnly), Statement> latest, Guid subject, StatementScope scope, Period period, DateTimeOffset now) =>
+        latest.ContainsKey((subject, scope, period.StartDate)) && now - period.End > StatementRules.AmendmentWindow;
 
-    /// <summary>Adds the statement if the period has none, or an amendment if its usage changed since.</summary>
-    private static void Consider(List<Statement> written, Dictionary<(Guid, DateOnly), Statement> latest, DateTimeOffset now, Statement candidate)
+    /// <summary>Adds the statement if the period has none, or an amendment if its usage changed since; returns what it added.</summary>
+    private static Statement? Consider(List<Statement> written, Dictionary<(Guid, StatementScope, DateOnly), Statement> latest, DateTimeOffset now, Statement candidate)
     {
-        if (!latest.TryGetValue((candidate.SubjectId, candidate.StartDate), out var closed))
+        if (!latest.TryGetValue((candidate.SubjectId, candidate.Scope, candidate.StartDate), out var closed))
         {
             written.Add(candidate);
+            return candidate;
         }
-        else if (now - candidate.PeriodEnd <= StatementRules.AmendmentWindow && StatementRules.NeedsAmendment(closed, candidate.UsedSeconds, candidate.Calls))
+
+        if (now - candidate.PeriodEnd <= StatementRules.AmendmentWindow && StatementRules.NeedsAmendment(closed, candidate.UsedSeconds, candidate.Calls))
         {
             candidate.Revision = closed.Revision + 1;
             written.Add(candidate);
+            return candidate;
         }
+
+        return null;
+    }
+
+    /// <summary>
+    /// One line per workspace that existed during the cycle or used it, with the cycle's price split by
+    /// billable seconds so the lines add up to the price to the cent (<see cref="CostSplit"/>).
+    /// </summary>
+    private async Task<IEnumerable<Statement>> CycleLinesAsync(Statement cycle, IReadOnlyList<Core.Workspaces.Workspace> workspaces, bool distribution, decimal price, CancellationToken cancellationToken)
+    {
+        var usage = await db.UsageBuckets.Where(b => b.LocalDate >= cycle.StartDate && b.LocalDate < cycle.EndDate)
+            .GroupBy(b => b.WorkspaceId)
+            .Select(g => new { WorkspaceId = g.Key, Seconds = g.Sum(b => b.BilledSeconds), Calls = g.Sum(b => b.Calls) })
+            .ToDictionaryAsync(u => u.WorkspaceId, u => (u.Seconds, u.Calls), cancellationToken);
+        var included = workspaces
+            .Where(w => usage.ContainsKey(w.Id) || (w.CreatedAt < cycle.PeriodEnd && (w.ArchivedAt is null || w.ArchivedAt > cycle.PeriodStart)))
+            .ToList();
+        var shares = CostSplit.Split(price, included.Select(w => (w.Id.ToString(), usage.GetValueOrDefault(w.Id).Seconds)).ToList());
+        return included.Select(w =>
+        {
+            var (seconds, calls) = usage.GetValueOrDefault(w.Id);
+            var allocated = distribution && w.AllocationMinutes is { } minutes ? minutes * 60L : 0L;
+            return new Statement
+            {
+                AccountId = cycle.AccountId, SubjectId = w.Id, Scope = StatementScope.CycleLine, StartDate = cycle.StartDate, EndDate = cycle.EndDate,
+                Revision = cycle.Revision, PeriodStart = cycle.PeriodStart, PeriodEnd = cycle.PeriodEnd, PlanCode = cycle.PlanCode, AllocatedSeconds = allocated,
+                UsedSeconds = seconds, OverageSeconds = allocated > 0 ? StatementRules.Overage(allocated, seconds) : 0, Calls = calls,
+                CostShareAmount = shares[w.Id.ToString()], Currency = cycle.Currency, ClosedAt = cycle.ClosedAt,
+            };
+        });
     }
 
     private async Task<CloseResult> SaveAsync(List<Statement> written, CancellationToken cancellationToken)
@@ -127,7 +165,8 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
             return default;
         }
 
-        return new CloseResult(written.Count(s => !s.IsAmendment), written.Count(s => s.IsAmendment));
+        var statements = written.Where(s => s.Scope != StatementScope.CycleLine).ToList();
+        return new CloseResult(statements.Count(s => !s.IsAmendment), statements.Count(s => s.IsAmendment));
     }
 
     private static DateTimeOffset Start(DateOnly date, AccountTimeZone zone) => zone.ToInstant(date.ToDateTime(TimeOnly.MinValue));

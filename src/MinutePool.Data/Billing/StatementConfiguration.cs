@@ -12,7 +12,7 @@ internal sealed class StatementConfiguration : IEntityTypeConfiguration<Statemen
         builder.ToTable("statements");
 
         // Closing a period twice finds the same key: statements are written once per revision.
-        builder.HasKey(s => new { s.AccountId, s.SubjectId, s.StartDate, s.Revision });
+        builder.HasKey(s => new { s.AccountId, s.SubjectId, s.Scope, s.StartDate, s.Revision });
         builder.Property(s => s.Scope).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.PlanCode).HasMaxLength(64);
         builder.Property(s => s.Currency).HasMaxLength(3);

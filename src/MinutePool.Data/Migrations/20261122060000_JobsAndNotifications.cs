@@ -44,7 +44,7 @@ public sealed class JobsAndNotifications : Migration
             },
             constraints: table =>
             {
-                table.PrimaryKey("PK_statements", x => new { x.accountId, x.subjectId, x.startDate, x.revision });
+                table.PrimaryKey("PK_statements", x => new { x.accountId, x.subjectId, x.scope, x.startDate, x.revision });
                 table.ForeignKey(
                     name: "FK_statements_accounts_account_id",
                     column: x => x.accountId,

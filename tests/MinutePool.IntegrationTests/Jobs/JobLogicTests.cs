@@ -39,7 +39,8 @@ public abstract class JobLogicTests<TDatabase> : IAsyncLifetime
         (await CloseAsync(account)).Should().Be(new CloseResult(4, 0), "two cycles and two workspace periods ended during the downtime");
         (await CloseAsync(account)).Should().Be(new CloseResult(0, 0));
 
-        var statements = await StatementsAsync(account);
+        var all = await StatementsAsync(account);
+        var statements = all.Where(s => s.Scope != StatementScope.CycleLine).ToList();
         statements.Select(s => (s.Scope, s.StartDate, s.Revision)).Should().BeEquivalentTo(new[]
         {
             (StatementScope.Account, new DateOnly(2026, 11, 1), 1),
@@ -50,6 +51,10 @@ public abstract class JobLogicTests<TDatabase> : IAsyncLifetime
         });
         var november = statements.Single(s => s.Scope == StatementScope.Account && s.StartDate == new DateOnly(2026, 11, 1));
         november.Should().BeEquivalentTo(new { UsedSeconds = 600L, Calls = 1L, AllocatedSeconds = 60_000L, OverageSeconds = 0L, CostShareAmount = 100.00m, PlanCode = "p1000" });
+        all.Where(s => s.Scope == StatementScope.CycleLine).GroupBy(s => s.StartDate)
+            .Should().HaveCount(3).And.OnlyContain(g => g.Sum(l => l.CostShareAmount) == 100.00m || g.All(l => l.UsedSeconds == 0));
+        all.Single(s => s.Scope == StatementScope.CycleLine && s.StartDate == new DateOnly(2026, 11, 1))
+            .Should().BeEquivalentTo(new { SubjectId = workspace, UsedSeconds = 600L, Calls = 1L, CostShareAmount = 100.00m, AllocatedSeconds = 6_000L });
         var wsPeriod = statements.Single(s => s.Scope == StatementScope.Workspace && s.StartDate == new DateOnly(2026, 11, 20));
         wsPeriod.Should().BeEquivalentTo(new { UsedSeconds = 600L, AllocatedSeconds = 6_000L, CostShareAmount = 100.00m, EndDate = new DateOnly(2026, 12, 20) });
     }
