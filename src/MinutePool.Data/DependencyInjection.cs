@@ -29,6 +29,8 @@ public static class DependencyInjection
         services.AddScoped<Notifications.ThresholdWatcher>();
         services.AddScoped<StaleCallReaper>();
         services.AddScoped<Jobs.JobRunRecorder>();
+        services.AddScoped<Reports.UsageReport>();
+        services.AddScoped<Reports.StatementQueries>();
         return services;
     }
 }

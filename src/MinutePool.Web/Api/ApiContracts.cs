@@ -153,3 +153,22 @@ public sealed record CallDto(
 }
 
 public sealed record CallPageDto(IReadOnlyList<CallDto> Items, string? NextCursor);
+
+public sealed record UsageReportRowDto(Guid WorkspaceId, string Name, string UserId, long Calls, long BillableSeconds, int? AllocationMinutes, long OverageSeconds, MoneyDto CostShare);
+
+public sealed record UsageReportDto(DateTimeOffset From, DateTimeOffset To, long TotalBillableSeconds, long TotalCalls, MoneyDto Price, IReadOnlyList<UsageReportRowDto> Workspaces);
+
+public sealed record StatementLineDto(Guid WorkspaceId, string Name, string UserId, long Calls, long BillableSeconds, long AllocatedSeconds, long OverageSeconds, MoneyDto CostShare);
+
+public sealed record StatementDto(
+    PeriodDto Cycle,
+    string PlanCode,
+    int Revision,
+    bool Amended,
+    DateTimeOffset ClosedAt,
+    long AllocatedSeconds,
+    long UsedSeconds,
+    long OverageSeconds,
+    long Calls,
+    MoneyDto Price,
+    IReadOnlyList<StatementLineDto> Workspaces);

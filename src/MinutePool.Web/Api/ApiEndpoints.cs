@@ -2,6 +2,7 @@ using MinutePool.Web.Api.Accounts;
 using MinutePool.Web.Api.Calls;
 using MinutePool.Web.Api.Infrastructure;
 using MinutePool.Web.Api.Operator;
+using MinutePool.Web.Api.Reports;
 using MinutePool.Web.Api.Workspaces;
 
 namespace MinutePool.Web.Api;
@@ -18,5 +19,6 @@ public static class ApiEndpoints
         account.MapAccountEndpoints();
         account.MapWorkspaceEndpoints();
         account.MapCallEndpoints();
+        account.MapReportEndpoints();
     }
 }
