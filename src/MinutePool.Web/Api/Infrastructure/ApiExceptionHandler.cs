@@ -23,16 +23,18 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
             JsonException json => DomainError.Validation(FieldOf(json.Path), $"The JSON body could not be read: {json.Message}"),
             _ => null,
         };
-        if (!httpContext.Request.Path.StartsWithSegments("/api"))
+        // The middleware has already pointed the request at the error page; the feature keeps the path that failed.
+        var path = new PathString(httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path);
+        if (!path.StartsWithSegments("/api"))
         {
             // Browser pages get the error page (re-executed by the exception handler middleware).
-            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, path);
             return false;
         }
 
         if (error is null)
         {
-            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, path);
             error = new DomainError("internal_error", "The request could not be completed; nothing was changed. Try again.");
             httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
         }
