@@ -25,6 +25,17 @@ public static class DependencyInjection
         services.AddScoped<MemberService>();
         services.AddScoped<Auditing.AuditQueries>();
         services.AddScoped<Notifications.NotificationPublisher>();
+        services.AddScoped<Notifications.NotificationQueries>();
+        services.AddScoped<Notifications.WebhookService>();
+        services.AddScoped<Notifications.WebhookDispatcher>();
+
+        // Webhook posts: no redirects (a 3xx is a failed delivery, and a POST must not turn into a GET), no cookies.
+        services.AddHttpClient(Notifications.WebhookDispatcher.HttpClientName, client =>
+            {
+                client.Timeout = Notifications.WebhookDispatcher.RequestTimeout;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("MinutePool-Webhooks/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         services.AddScoped<Billing.StatementCloser>();
         services.AddScoped<Notifications.ThresholdWatcher>();
         services.AddScoped<StaleCallReaper>();

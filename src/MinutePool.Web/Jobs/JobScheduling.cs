@@ -15,6 +15,8 @@ public sealed class JobOptions
     public int ThresholdsSeconds { get; set; } = 60;
 
     public int StaleCallsSeconds { get; set; } = 300;
+
+    public int WebhooksSeconds { get; set; } = 15;
 }
 
 /// <summary>
@@ -30,6 +32,7 @@ public static class JobScheduling
         (CloseStatementsJob.JobName, "Closes ended billing cycles and workspace periods into statements; amends them for late records."),
         (ThresholdsJob.JobName, "Notifies usage thresholds (default 80 % and 100 %) and minute resets."),
         (StaleCallsJob.JobName, "Ends calls with no end and no heartbeat within the plan's maximum call length."),
+        (DeliverWebhooksJob.JobName, "Posts queued notifications to each account's webhook, retrying failures with back-off."),
     ];
 
     public static void AddMinutePoolJobs(this IHostApplicationBuilder builder, DatabaseProvider provider, string connectionString, JobOptions options)
@@ -71,6 +74,7 @@ public static class JobScheduling
             Every<CloseStatementsJob>(quartz, CloseStatementsJob.JobName, options.CloseStatementsSeconds);
             Every<ThresholdsJob>(quartz, ThresholdsJob.JobName, options.ThresholdsSeconds);
             Every<StaleCallsJob>(quartz, StaleCallsJob.JobName, options.StaleCallsSeconds);
+            Every<DeliverWebhooksJob>(quartz, DeliverWebhooksJob.JobName, options.WebhooksSeconds);
         });
         builder.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
     }

@@ -45,3 +45,27 @@ public sealed class StaleCallsJob(IServiceScopeFactory scopes, TimeProvider cloc
     protected override async Task<long> RunForAccountAsync(IServiceProvider services, CancellationToken cancellationToken) =>
         await services.GetRequiredService<StaleCallReaper>().ReapAsync(cancellationToken);
 }
+
+/// <summary>
+/// Posts queued webhook deliveries of every account. Unlike the sweeps it works from the delivery queue, not per
+/// account: each delivery is claimed with a lease, so instances running side by side never post one twice at once.
+/// </summary>
+[Quartz.DisallowConcurrentExecution]
+public sealed class DeliverWebhooksJob(IServiceScopeFactory scopes, TimeProvider clock) : Quartz.IJob
+{
+    public const string JobName = "webhooks";
+
+    public async ValueTask Execute(Quartz.IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var started = clock.GetUtcNow();
+        int attempted;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            attempted = await scope.ServiceProvider.GetRequiredService<WebhookDispatcher>().DeliverDueAsync(cancellationToken);
+        }
+
+        await using var recordScope = scopes.CreateAsyncScope();
+        await recordScope.ServiceProvider.GetRequiredService<MinutePool.Data.Jobs.JobRunRecorder>()
+            .RecordAsync(JobName, started, clock.GetUtcNow(), true, $"{attempted} delivery attempt(s)", null, cancellationToken);
+    }
+}
