@@ -42,6 +42,7 @@ public static class DependencyInjection
         services.AddScoped<Jobs.JobRunRecorder>();
         services.AddScoped<Reports.UsageReport>();
         services.AddScoped<Reports.StatementQueries>();
+        services.AddScoped<Reports.UsageSeries>();
         return services;
     }
 }

@@ -95,6 +95,7 @@ app.UseAntiforgery();
 app.MapOpenApi();
 app.MapMinutePoolApi();
 app.MapUiEndpoints();
+app.MapFinanceEndpoints();
 app.MapRazorComponents<App>();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

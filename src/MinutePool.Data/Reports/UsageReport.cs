@@ -7,7 +7,18 @@ namespace MinutePool.Data.Reports;
 
 public sealed record UsageReportRow(Guid WorkspaceId, string Name, string UserId, long Calls, long BillableSeconds, int? AllocationMinutes, long OverageSeconds, decimal CostShare);
 
-public sealed record UsageReportResult(DateTimeOffset From, DateTimeOffset To, string Currency, decimal Price, long TotalBillableSeconds, long TotalCalls, IReadOnlyList<UsageReportRow> Workspaces);
+/// <summary>Usage of one project tag (null: calls without one) over the report's range.</summary>
+public sealed record ProjectTagRow(string? ProjectTag, long Calls, long BillableSeconds, decimal CostShare);
+
+public sealed record UsageReportResult(
+    DateTimeOffset From,
+    DateTimeOffset To,
+    string Currency,
+    decimal Price,
+    long TotalBillableSeconds,
+    long TotalCalls,
+    IReadOnlyList<UsageReportRow> Workspaces,
+    IReadOnlyList<ProjectTagRow> ProjectTags);
 
 /// <summary>
 /// Usage per workspace over a time range (default: the current cycle). Ranges that start and end at local
@@ -65,6 +76,23 @@ public sealed class UsageReport(MinutePoolDbContext db, TimeProvider clock)
             return new UsageReportRow(w.Id, w.Name, w.UserId, calls, seconds, w.AllocationMinutes,
                 holds ? StatementRules.Overage(w.AllocationMinutes!.Value * 60L, seconds) : 0, shares[w.Id.ToString()]);
         }).ToList();
-        return new UsageReportResult(start, end, plan.Currency, plan.PriceAmount, rows.Sum(r => r.BillableSeconds), rows.Sum(r => r.Calls), rows);
+        var tags = await ProjectTagsAsync(start, end, plan.PriceAmount, cancellationToken);
+        return new UsageReportResult(start, end, plan.Currency, plan.PriceAmount, rows.Sum(r => r.BillableSeconds), rows.Sum(r => r.Calls), rows, tags);
+    }
+
+    /// <summary>
+    /// The same calls by project tag (tags are on calls, not in the daily buckets, so this always reads calls).
+    /// The price is split across tags by the same rule as across workspaces, so the tag column sums to the price
+    /// as well; untagged calls are their own line.
+    /// </summary>
+    private async Task<IReadOnlyList<ProjectTagRow>> ProjectTagsAsync(DateTimeOffset start, DateTimeOffset end, decimal price, CancellationToken cancellationToken)
+    {
+        var usage = await db.Calls.Where(c => c.EndedAt != null && c.StartedAt >= start && c.StartedAt < end)
+            .GroupBy(c => c.ProjectTag)
+            .Select(g => new { Tag = g.Key, Seconds = g.Sum(c => c.BillableSeconds!.Value), Calls = (long)g.Count() })
+            .ToListAsync(cancellationToken);
+        var ordered = usage.OrderBy(u => u.Tag is null).ThenBy(u => u.Tag, StringComparer.OrdinalIgnoreCase).ThenBy(u => u.Tag, StringComparer.Ordinal).ToList();
+        var shares = CostSplit.Split(price, ordered.Select((u, i) => (i, u.Seconds)).ToList());
+        return ordered.Select((u, i) => new ProjectTagRow(u.Tag, u.Calls, u.Seconds, shares[i])).ToList();
     }
 }

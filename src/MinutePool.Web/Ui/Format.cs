@@ -6,7 +6,7 @@ namespace MinutePool.Web.Ui;
 /// <summary>Numbers and dates as people read them: thousands separators, dates in the account's time zone.</summary>
 public static class Format
 {
-    private static readonly CultureInfo Culture = CultureInfo.GetCultureInfo("en-US");
+    public static readonly CultureInfo Culture = CultureInfo.GetCultureInfo("en-US");
 
     /// <summary>Whole minutes with separators; seconds are truncated toward zero (−90 s is "−1 min").</summary>
     public static string Minutes(long seconds) => $"{(seconds / 60).ToString("N0", Culture)} min";
@@ -14,6 +14,17 @@ public static class Format
     public static string Minutes(int? minutes) => minutes is null ? "—" : $"{minutes.Value.ToString("N0", Culture)} min";
 
     public static string Number(long value) => value.ToString("N0", Culture);
+
+    /// <summary>Exact billable time, to the second, as finance documents it: 1,234:05:09 (hours:minutes:seconds).</summary>
+    public static string Duration(long seconds)
+    {
+        var sign = seconds < 0 ? "−" : "";
+        var s = Math.Abs(seconds);
+        return $"{sign}{(s / 3600).ToString("N0", Culture)}:{s / 60 % 60:00}:{s % 60:00}";
+    }
+
+    /// <summary>An amount with its currency code: 1,234.50 USD.</summary>
+    public static string Money(decimal amount, string currency) => $"{amount.ToString("N2", Culture)} {currency}";
 
     /// <summary>A balance: below zero it is shown as overage.</summary>
     public static string Balance(long remainingSeconds) =>

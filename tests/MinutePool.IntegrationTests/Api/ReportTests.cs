@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using MinutePool.Data.Billing;
+using MinutePool.Data.Reports;
 using MinutePool.Data.Tenancy;
 using MinutePool.IntegrationTests.Infrastructure;
 
@@ -12,7 +13,9 @@ namespace MinutePool.IntegrationTests.Api;
 public sealed class ReportTests : IAsyncLifetime
 {
     private readonly ApiHost _host = new();
-    private readonly List<(string Id, Guid Workspace, DateTimeOffset Start, int Seconds)> _calls = [];
+    private static readonly string?[] Tags = ["Matter 2041, \"Smith\"", "Überprüfung", null];
+
+    private readonly List<(string Id, Guid Workspace, DateTimeOffset Start, int Seconds, string? Tag)> _calls = [];
     private AccountClient _account = null!;
     private List<Guid> _workspaces = [];
 
@@ -37,9 +40,9 @@ public sealed class ReportTests : IAsyncLifetime
             for (var n = 0; n < 250; n++)
             {
                 var start = _host.Clock.Now.AddDays(-7).AddSeconds(random.Next(0, 7 * 86_400 - 3_600));
-                var call = ($"c{week:D2}-{n:D3}", _workspaces[random.Next(3)], start, random.Next(5, 1_800));
+                var call = ($"c{week:D2}-{n:D3}", _workspaces[random.Next(3)], start, random.Next(5, 1_800), Tags[random.Next(Tags.Length)]);
                 _calls.Add(call);
-                batch.Add(new { callId = call.Item1, workspaceId = call.Item2, startedAt = call.start, endedAt = call.start.AddSeconds(call.Item4) });
+                batch.Add(new { callId = call.Item1, workspaceId = call.Item2, startedAt = call.start, endedAt = call.start.AddSeconds(call.Item4), projectTag = call.Item5 });
             }
 
             var result = await (await _account.Http.PostAsJsonAsync("/api/v1/usage-records", new { records = batch })).ShouldBeAsync(200);
@@ -115,6 +118,32 @@ public sealed class ReportTests : IAsyncLifetime
         await (await _account.Http.GetAsync("/api/v1/statements?cycle=October")).ShouldBeProblemAsync(400, "validation_failed");
     }
 
+    [Fact]
+    public async Task The_chart_series_add_up_to_the_calls_per_day_and_per_cycle()
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(_account.Id);
+        var series = scope.ServiceProvider.GetRequiredService<UsageSeries>();
+
+        var october = await series.DailyAsync(new DateOnly(2026, 10, 5), new DateOnly(2026, 11, 5));
+        var octoberStart = new DateTimeOffset(2026, 10, 5, 0, 0, 0, TimeSpan.Zero);
+        october.Sum(d => d.Seconds).Should().Be(Billable(octoberStart, octoberStart.AddMonths(1), null));
+        october.Where(d => d.Date == new DateOnly(2026, 10, 12) && d.WorkspaceId == _workspaces[1]).Sum(d => d.Seconds)
+            .Should().Be(Billable(new DateTimeOffset(2026, 10, 12, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 10, 13, 0, 0, 0, TimeSpan.Zero), _workspaces[1]));
+
+        var comparison = await series.CyclesAsync();
+        comparison.Cycles.Should().HaveCount(UsageSeries.CyclesCompared);
+        comparison.Cycles[^1].StartDate.Should().Be(new DateOnly(2026, 11, 5), "the current cycle comes last");
+        foreach (var cycle in comparison.Cycles)
+        {
+            foreach (var workspace in _workspaces)
+            {
+                comparison.Usage.Where(u => u.Cycle == cycle && u.WorkspaceId == workspace).Sum(u => u.Seconds)
+                    .Should().Be(Billable(cycle.Start, cycle.End, workspace));
+            }
+        }
+    }
+
     private void AssertMatchesCalls(System.Text.Json.JsonElement report, DateTimeOffset from, DateTimeOffset to)
     {
         report.GetProperty("totalBillableSeconds").GetInt64().Should().Be(Billable(from, to, null));
@@ -124,6 +153,19 @@ public sealed class ReportTests : IAsyncLifetime
             row.GetProperty("billableSeconds").GetInt64().Should().Be(Billable(from, to, id));
             row.GetProperty("calls").GetInt64().Should().Be(_calls.Count(c => c.Workspace == id && c.Start >= from && c.Start < to));
         }
+
+        // By project tag: the same calls, grouped by their tag (untagged calls are a row of their own).
+        var tags = report.GetProperty("projectTags").EnumerateArray().ToList();
+        tags.Select(t => t.GetProperty("projectTag").GetString()).Should().BeEquivalentTo(Tags);
+        foreach (var row in tags)
+        {
+            var tag = row.GetProperty("projectTag").GetString();
+            var tagged = _calls.Where(c => c.Tag == tag && c.Start >= from && c.Start < to).ToList();
+            row.GetProperty("calls").GetInt64().Should().Be(tagged.Count);
+            row.GetProperty("billableSeconds").GetInt64().Should().Be(tagged.Sum(c => c.Seconds > 30 ? (long)c.Seconds : 0));
+        }
+
+        tags.Sum(t => t.GetProperty("costShare").GetProperty("amount").GetDecimal()).Should().Be(100.00m, "tag shares split the same price");
     }
 
     private long Billable(DateTimeOffset from, DateTimeOffset to, Guid? workspace) =>

@@ -27,17 +27,14 @@ public static class ReportEndpoints
                 }
 
                 var r = built.Value;
-                var rows = r.Workspaces.Select(w => new UsageReportRowDto(w.WorkspaceId, w.Name, w.UserId, w.Calls, w.BillableSeconds, w.AllocationMinutes, w.OverageSeconds, new MoneyDto(w.CostShare, r.Currency))).ToList();
                 if (WantsCsv(http))
                 {
-                    var bytes = await CsvExport.WriteAsync(
-                        ["workspace_id", "name", "user_id", "calls", "billable_seconds", "allocation_minutes", "overage_seconds", "cost_share", "currency"],
-                        rows.Select(w => (IReadOnlyList<object?>)[w.WorkspaceId, w.Name, w.UserId, w.Calls, w.BillableSeconds, w.AllocationMinutes, w.OverageSeconds, w.CostShare.Amount, w.CostShare.Currency]),
-                        ct);
-                    return CsvExport.File(bytes, $"usage-{r.From:yyyy-MM-dd}-{r.To:yyyy-MM-dd}.csv");
+                    return await ReportCsv.UsageByWorkspaceAsync(r, ct);
                 }
 
-                return Results.Ok(new UsageReportDto(r.From, r.To, r.TotalBillableSeconds, r.TotalCalls, new MoneyDto(r.Price, r.Currency), rows));
+                var rows = r.Workspaces.Select(w => new UsageReportRowDto(w.WorkspaceId, w.Name, w.UserId, w.Calls, w.BillableSeconds, w.AllocationMinutes, w.OverageSeconds, new MoneyDto(w.CostShare, r.Currency))).ToList();
+                var tags = r.ProjectTags.Select(t => new ProjectTagUsageDto(t.ProjectTag, t.Calls, t.BillableSeconds, new MoneyDto(t.CostShare, r.Currency))).ToList();
+                return Results.Ok(new UsageReportDto(r.From, r.To, r.TotalBillableSeconds, r.TotalCalls, new MoneyDto(r.Price, r.Currency), rows, tags));
             })
             .WithName("UsageReport")
             .WithTags("Reports")
@@ -69,11 +66,7 @@ public static class ReportEndpoints
                 var lines = view.Lines.Select(l => new StatementLineDto(l.Line.SubjectId, l.Name, l.UserId, l.Line.Calls, l.Line.UsedSeconds, l.Line.AllocatedSeconds, l.Line.OverageSeconds, new MoneyDto(l.Line.CostShareAmount, l.Line.Currency))).ToList();
                 if (WantsCsv(http))
                 {
-                    var bytes = await CsvExport.WriteAsync(
-                        ["cycle_start", "revision", "workspace_id", "name", "user_id", "calls", "billable_seconds", "allocated_seconds", "overage_seconds", "cost_share", "currency"],
-                        lines.Select(l => (IReadOnlyList<object?>)[c.StartDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.Revision, l.WorkspaceId, l.Name, l.UserId, l.Calls, l.BillableSeconds, l.AllocatedSeconds, l.OverageSeconds, l.CostShare.Amount, l.CostShare.Currency]),
-                        ct);
-                    return CsvExport.File(bytes, $"statement-{c.StartDate:yyyy-MM-dd}-r{c.Revision}.csv");
+                    return await ReportCsv.StatementAsync(view, ct);
                 }
 
                 return Results.Ok(new StatementDto(new PeriodDto(c.PeriodStart, c.PeriodEnd), c.PlanCode, c.Revision, c.IsAmendment, c.ClosedAt,
