@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using MinutePool.Core.Accounts;
@@ -21,7 +22,7 @@ namespace MinutePool.Data;
 /// read across accounts with IgnoreQueryFilters and set the tenant per account they work on.
 /// </summary>
 public class MinutePoolDbContext(DbContextOptions<MinutePoolDbContext> options, TenantContext tenant)
-    : IdentityUserContext<AppUser, Guid>(options)
+    : IdentityUserContext<AppUser, Guid>(options), IDataProtectionKeyContext
 {
     /// <summary>The account every tenant-owned query is limited to; <see cref="Guid.Empty"/> matches nothing.</summary>
     public Guid CurrentAccountId => tenant.AccountId ?? Guid.Empty;
@@ -58,6 +59,9 @@ public class MinutePoolDbContext(DbContextOptions<MinutePoolDbContext> options, 
 
     public DbSet<JobRun> JobRuns => Set<JobRun>();
 
+    /// <summary>The keys that protect cookies and antiforgery tokens, shared so every app instance accepts them.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -69,6 +73,7 @@ public class MinutePoolDbContext(DbContextOptions<MinutePoolDbContext> options, 
     {
         base.OnModelCreating(builder);
         IdentityTables.Configure(builder);
+        builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         builder.ApplyConfigurationsFromAssembly(typeof(MinutePoolDbContext).Assembly);
 
         builder.Entity<Account>().HasQueryFilter(a => a.Id == CurrentAccountId);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using MinutePool.Data;
@@ -51,6 +52,9 @@ builder.Services.ConfigureApplicationCookie(cookie =>
         return Task.CompletedTask;
     };
 });
+
+// Keys in the database: a cookie or antiforgery token issued by one instance is accepted by every other.
+builder.Services.AddDataProtection().SetApplicationName("MinutePool").PersistKeysToDbContext<MinutePoolDbContext>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddAuthorization(RolePolicies.Add);
 builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AccountRoleHandler>();
@@ -81,6 +85,12 @@ await PrepareDatabaseAsync(app, options);
 // The API answers problem documents; the browser UI answers pages. Error pages are re-executed here,
 // before routing, so the re-executed request finds the error page (inside a branch it found nothing).
 // API errors never reach the page: ApiExceptionHandler and the API's status-code bodies answer first.
+app.UseSecurityHeaders();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+
 app.UseExceptionHandler("/error/500");
 app.UseStatusCodePagesWithReExecute("/error/{0}");
 app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());

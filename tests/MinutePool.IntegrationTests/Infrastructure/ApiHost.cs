@@ -27,6 +27,9 @@ public sealed class ApiHost : IAsyncLifetime
 
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>What the app logged, at every level.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();
@@ -42,7 +45,11 @@ public sealed class ApiHost : IAsyncLifetime
                 web.UseSetting(key, value);
             }
 
-            web.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_database.Clock)));
+            web.ConfigureServices(services =>
+            {
+                services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_database.Clock));
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
+            });
         });
         _factory.CreateClient().Dispose();
     }

@@ -1,4 +1,5 @@
-// Draws every <canvas data-chart="{...}"> with Chart.js. The server renders the data (and the same numbers
+// The app's only script of its own (the CSP allows no inline script). Print buttons ([data-print]) print
+// the page. Charts: draws every <canvas data-chart="{...}"> with Chart.js. The server renders the data (and the same numbers
 // as a table beside each chart), so this file only styles it. Series differ by colour AND by fill pattern,
 // so a chart reads without colour vision too; values are minutes.
 (function () {
@@ -68,6 +69,11 @@
     (root || document).querySelectorAll("canvas[data-chart]").forEach(draw);
   }
 
+  document.addEventListener("click", function (e) {
+    if (e.target instanceof Element && e.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   // Pages reached through htmx's boosted links are swapped in without a page load.
   document.addEventListener("htmx:load", function (e) { drawAll(e.target); });
