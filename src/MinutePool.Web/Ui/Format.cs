@@ -13,6 +13,14 @@ public static class Format
 
     public static string Minutes(int? minutes) => minutes is null ? "—" : $"{minutes.Value.ToString("N0", Culture)} min";
 
+    /// <summary>Seconds as hours:minutes:seconds ("1:02:03", "1,234:00:00"), as billable time is documented.</summary>
+    public static string Duration(long seconds)
+    {
+        var sign = seconds < 0 ? "−" : "";
+        var abs = Math.Abs(seconds);
+        return $"{sign}{(abs / 3600).ToString("N0", Culture)}:{abs / 60 % 60:00}:{abs % 60:00}";
+    }
+
     public static string Number(long value) => value.ToString("N0", Culture);
 
     /// <summary>Exact billable time, to the second, as finance documents it: 1,234:05:09 (hours:minutes:seconds).</summary>

@@ -2,13 +2,15 @@ using System.Globalization;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 using MinutePool.Core.Accounts;
+using MinutePool.Core.Common;
 using MinutePool.Data.Accounts;
+using MinutePool.Data.Calls;
 using MinutePool.Data.Identity;
 using MinutePool.Data.Workspaces;
 
 namespace MinutePool.Web.Ui;
 
-/// <summary>The browser UI's few non-page endpoints: sign-out, account switch, CSV export.</summary>
+/// <summary>The browser UI's few non-page endpoints: sign-out, account switch, CSV exports.</summary>
 public static class UiEndpoints
 {
     public static void MapUiEndpoints(this WebApplication app)
@@ -62,6 +64,28 @@ public static class UiEndpoints
                     rows,
                     ct);
                 return CsvExport.File(bytes, $"workspaces-{clock.GetUtcNow():yyyy-MM-dd}.csv");
+            })
+            .RequireAuthorization()
+            .ExcludeFromDescription();
+
+        app.MapGet("/finance/calls.csv", async (HttpRequest request, UiSession session, CallQueries queries, AccountService accounts, TimeProvider clock, CancellationToken ct) =>
+            {
+                if (!session.Has(AccountRole.Owner, AccountRole.Finance))
+                {
+                    return Results.StatusCode(StatusCodes.Status403Forbidden);
+                }
+
+                var zone = (await accounts.SummaryAsync(ct))!.Account.TimeZone;
+                var filter = CallDrillDown.FromQuery(request.Query).ToFilter(zone, CallQueries.MaxPageSize);
+                var export = filter.IsSuccess ? await CallsCsv.PrepareAsync(queries, filter.Value, zone, ct) : filter.Error;
+                if (!export.IsSuccess)
+                {
+                    // A person followed a link with a filter that no longer holds (e.g. a workspace of another account).
+                    var status = export.Error.Code == ErrorCodes.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
+                    return Results.Text(export.Error.Message, "text/plain; charset=utf-8", statusCode: status);
+                }
+
+                return Results.Stream(export.Value, "text/csv; charset=utf-8", $"calls-{zone.ToLocal(clock.GetUtcNow()):yyyy-MM-dd}.csv");
             })
             .RequireAuthorization()
             .ExcludeFromDescription();

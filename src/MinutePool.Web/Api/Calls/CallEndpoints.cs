@@ -37,22 +37,36 @@ public static class CallEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-        calls.MapGet("", async (string? workspaceId, string? from, string? to, string? cursor, int? limit, CallQueries queries, CancellationToken ct) =>
+        calls.MapGet("", async (
+                string? workspaceId, string? from, string? to, string? cursor, int? limit,
+                string? projectTag, string? userId, string? minBillableSeconds, string? maxBillableSeconds,
+                CallQueries queries, CancellationToken ct) =>
             {
                 var workspace = QueryValues.Id(workspaceId, "workspaceId");
                 var start = QueryValues.Instant(from, "from");
                 var end = QueryValues.Instant(to, "to");
-                if ((workspace.Error ?? start.Error ?? end.Error) is { } invalid)
+                var least = QueryValues.WholeNumber(minBillableSeconds, "minBillableSeconds");
+                var most = QueryValues.WholeNumber(maxBillableSeconds, "maxBillableSeconds");
+                if ((workspace.Error ?? start.Error ?? end.Error ?? least.Error ?? most.Error) is { } invalid)
                 {
                     return ApiProblems.Result(invalid);
                 }
 
-                var page = await queries.ListAsync(new CallFilter(workspace.Value, start.Value, end.Value, cursor, limit ?? CallQueries.DefaultPageSize), ct);
+                // An empty projectTag= or userId= means "not given", as for the other optional parameters.
+                var filter = new CallFilter(workspace.Value, start.Value, end.Value, cursor, limit ?? CallQueries.DefaultPageSize,
+                    ProjectTag: string.IsNullOrEmpty(projectTag) ? null : projectTag,
+                    UserId: string.IsNullOrWhiteSpace(userId) ? null : userId.Trim(),
+                    MinBillableSeconds: least.Value,
+                    MaxBillableSeconds: most.Value);
+                var page = await queries.ListAsync(filter, ct);
                 return page.ToHttp(p => Results.Ok(new CallPageDto(p.Items.Select(CallDto.From).ToList(), p.NextCursor)));
             })
             .WithName("ListCalls")
+            .WithSummary("Calls in start order, a page at a time; optionally one workspace, user ID, project tag, time range or billable-seconds range.")
             .Produces<CallPageDto>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         api.MapPost("/usage-records", async (UsageRecordsRequest request, CallLedger ledger, CancellationToken ct) =>
             {

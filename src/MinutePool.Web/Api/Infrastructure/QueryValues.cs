@@ -28,4 +28,16 @@ public static class QueryValues
 
         return Guid.TryParse(value, out var parsed) ? Result<Guid?>.Ok(parsed) : DomainError.Validation(name, $"{name} must be an id.");
     }
+
+    public static Result<long?> WholeNumber(string? value, string name)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return Result<long?>.Ok(null);
+        }
+
+        return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
+            ? Result<long?>.Ok(parsed)
+            : DomainError.Validation(name, $"{name} must be a whole number.");
+    }
 }
