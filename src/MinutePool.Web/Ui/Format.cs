@@ -23,14 +23,6 @@ public static class Format
 
     public static string Number(long value) => value.ToString("N0", Culture);
 
-    /// <summary>Exact billable time, to the second, as finance documents it: 1,234:05:09 (hours:minutes:seconds).</summary>
-    public static string Duration(long seconds)
-    {
-        var sign = seconds < 0 ? "−" : "";
-        var s = Math.Abs(seconds);
-        return $"{sign}{(s / 3600).ToString("N0", Culture)}:{s / 60 % 60:00}:{s % 60:00}";
-    }
-
     /// <summary>An amount with its currency code: 1,234.50 USD.</summary>
     public static string Money(decimal amount, string currency) => $"{amount.ToString("N2", Culture)} {currency}";
 
