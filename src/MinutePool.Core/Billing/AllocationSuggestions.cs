@@ -56,10 +56,13 @@ public sealed record AllocationSuggestionSet(IReadOnlyList<AllocationSuggestion>
 /// <item><b>No history.</b> A workspace with no ended period keeps its current allocation, and one
 /// without an allocation keeps drawing on the unallocated pool: there is nothing to base a number on, and
 /// an equal share of the rest would hand the whole plan out on a guess.</item>
-/// <item><b>Fit.</b> If the allocations above add up to more than the plan's minutes, every one of them
-/// (kept ones included) is scaled by plan ÷ total, rounded down, and the minutes left by rounding go one
-/// each to the largest remainders (ties: the larger unscaled value, then input order), so the total is
-/// exactly the plan's minutes. Scaling never raises a value above its unscaled one.</item>
+/// <item><b>Fit.</b> Kept allocations are reserved first; the history-based ones share what is left. If
+/// they add up to more, each is scaled by room ÷ total, rounded down, and the minutes left by rounding go
+/// one each to the largest remainders (ties: the larger unscaled value, then input order), so together
+/// they fill the room exactly. Reserving the kept ones makes applying twice change nothing the second
+/// time (scaling them too would shrink a new workspace's allocation on every apply). Only if the kept
+/// allocations alone exceed the plan (which allocation saves never allow) are they scaled the same way,
+/// and the history-based ones get 0. Scaling never raises a value above its unscaled one.</item>
 /// </list>
 /// Every suggestion is therefore 0 to <see cref="AllocationPolicy.MaxAllocationMinutes"/> whole minutes,
 /// and their sum never exceeds the plan's minutes, so applying them passes <see cref="AllocationPolicy.Check"/>.
@@ -86,18 +89,21 @@ public static class AllocationSuggestions
         }
 
         var unscaled = workspaces.Select(Unscaled).ToArray();
-        var total = unscaled.Sum(m => (long)(m ?? 0));
-        var fitted = total > planMinutes ? Fit(unscaled, total, planMinutes) : unscaled;
+        var basis = workspaces.Select(w => w.ClosedPeriodSeconds.Count == 0 ? SuggestionBasis.NoHistory : SuggestionBasis.History).ToArray();
+        var fitted = (int?[])unscaled.Clone();
+        var kept = Enumerable.Range(0, fitted.Length).Where(i => basis[i] == SuggestionBasis.NoHistory && fitted[i] is not null).ToList();
+        var fromHistory = Enumerable.Range(0, fitted.Length).Where(i => basis[i] == SuggestionBasis.History).ToList();
+
+        FitInto(fitted, kept, planMinutes);
+        FitInto(fitted, fromHistory, planMinutes - kept.Sum(i => (long)fitted[i]!.Value));
 
         var suggestions = new AllocationSuggestion[workspaces.Count];
         for (var i = 0; i < workspaces.Count; i++)
         {
-            var w = workspaces[i];
-            var basis = w.ClosedPeriodSeconds.Count == 0 ? SuggestionBasis.NoHistory : SuggestionBasis.History;
-            suggestions[i] = new AllocationSuggestion(w.WorkspaceId, w.CurrentAllocationMinutes, unscaled[i], fitted[i], basis);
+            suggestions[i] = new AllocationSuggestion(workspaces[i].WorkspaceId, workspaces[i].CurrentAllocationMinutes, unscaled[i], fitted[i], basis[i]);
         }
 
-        return new AllocationSuggestionSet(suggestions, planMinutes, Scaled: total > planMinutes);
+        return new AllocationSuggestionSet(suggestions, planMinutes, Scaled: !fitted.SequenceEqual(unscaled));
     }
 
     /// <summary>Peak of the recent periods plus headroom, before fitting to the plan.</summary>
@@ -123,37 +129,38 @@ public static class AllocationSuggestions
         return (int)Math.Clamp(rounded, MinimumMinutes, AllocationPolicy.MaxAllocationMinutes);
     }
 
-    /// <summary>Largest-remainder apportionment of <paramref name="planMinutes"/> in proportion to the unscaled values.</summary>
-    private static int?[] Fit(int?[] unscaled, long total, int planMinutes)
+    /// <summary>
+    /// Scales the values at <paramref name="indices"/> down to add up to exactly <paramref name="room"/> when
+    /// they exceed it: largest-remainder apportionment in proportion to their values.
+    /// </summary>
+    private static void FitInto(int?[] values, IReadOnlyList<int> indices, long room)
     {
-        var fitted = new int?[unscaled.Length];
-        var remainders = new List<(int Index, long Remainder, int Unscaled)>();
-        long given = 0;
-        for (var i = 0; i < unscaled.Length; i++)
+        var total = indices.Sum(i => (long)values[i]!.Value);
+        if (total <= room)
         {
-            if (unscaled[i] is not { } value)
-            {
-                continue;
-            }
+            return;
+        }
 
-            // value ≤ 10^8 and planMinutes < 2^31, so the product fits in a long.
-            var share = (long)value * planMinutes;
-            fitted[i] = (int)(share / total);
-            given += fitted[i]!.Value;
+        var remainders = new List<(int Index, long Remainder, int Unscaled)>(indices.Count);
+        long given = 0;
+        foreach (var i in indices)
+        {
+            // value ≤ 10^8 and room < 2^31, so the product fits in a long.
+            var value = values[i]!.Value;
+            var share = value * room;
+            values[i] = (int)(share / total);
+            given += values[i]!.Value;
             remainders.Add((i, share % total, value));
         }
 
-        var left = planMinutes - given;
         foreach (var (index, _, _) in remainders
                      .OrderByDescending(r => r.Remainder)
                      .ThenByDescending(r => r.Unscaled)
                      .ThenBy(r => r.Index)
-                     .Take((int)left))
+                     .Take((int)(room - given)))
         {
-            fitted[index]++;
+            values[index]++;
         }
-
-        return fitted;
     }
 
     /// <summary>Rounds up without adding first, so a huge usage figure cannot overflow.</summary>

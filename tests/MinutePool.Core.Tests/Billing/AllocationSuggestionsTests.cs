@@ -103,13 +103,35 @@ public sealed class AllocationSuggestionsTests
     }
 
     [Fact]
-    public void Kept_allocations_are_scaled_with_the_rest_and_none_stays_none()
+    public void Kept_allocations_are_reserved_and_the_history_based_ones_share_the_rest()
     {
         var set = AllocationSuggestions.Suggest([History(400, 0), History(null, 0, 500), History(null, 0)], 500);
 
-        // 400 + 550 = 950 over 500: 210.53 and 289.47; the leftover minute goes to the larger remainder.
-        set.Suggestions.Select(s => s.SuggestedMinutes).Should().Equal(211, 289, null);
+        // 400 kept; 550 from history is fitted into the 100 left; none stays none.
+        set.Suggestions.Select(s => s.SuggestedMinutes).Should().Equal(400, 100, null);
+        set.Scaled.Should().BeTrue();
         set.TotalMinutes.Should().Be(500);
+    }
+
+    [Fact]
+    public void Kept_allocations_over_the_plan_are_scaled_and_leave_nothing_for_the_others()
+    {
+        // Saves never allow this, but the rule must still fit: 400 + 300 over 500 → 285.71, 214.29 → 286, 214.
+        var set = AllocationSuggestions.Suggest([History(400, 0), History(300, 0), History(null, 0, 100)], 500);
+
+        set.Suggestions.Select(s => s.SuggestedMinutes).Should().Equal(286, 214, 0);
+    }
+
+    [Fact]
+    public void Applying_the_suggestions_and_asking_again_gives_the_same_suggestions()
+    {
+        var input = new[] { History(50, 0), History(null, 0, 300), History(100, 0, 400, 200) };
+        var first = AllocationSuggestions.Suggest(input, 500);
+        first.Scaled.Should().BeTrue();
+
+        var second = AllocationSuggestions.Suggest(Reapplied(input, first), 500);
+
+        second.Suggestions.Select(s => s.SuggestedMinutes).Should().Equal(first.Suggestions.Select(s => s.SuggestedMinutes));
     }
 
     [Fact]
@@ -207,6 +229,9 @@ public sealed class AllocationSuggestionsTests
                 set.Suggestions.All(s => s.SuggestedMinutes == s.UnscaledMinutes).Should().BeTrue("a set that fits is left as it is (run {0})", run);
             }
 
+            AllocationSuggestions.Suggest(Reapplied(input, set), planMinutes).Suggestions.Select(s => s.SuggestedMinutes)
+                .Should().Equal(set.Suggestions.Select(s => s.SuggestedMinutes), "applying twice changes nothing the second time (run {0})", run);
+
             // Every suggestion passes the same check that saving an allocation runs.
             foreach (var s in set.Suggestions)
             {
@@ -214,6 +239,10 @@ public sealed class AllocationSuggestionsTests
             }
         }
     }
+
+    /// <summary>The same histories with the suggestions as their current allocations.</summary>
+    private static WorkspaceUsageHistory[] Reapplied(WorkspaceUsageHistory[] input, AllocationSuggestionSet set) =>
+        input.Select((w, i) => w with { CurrentAllocationMinutes = set.Suggestions[i].SuggestedMinutes }).ToArray();
 
     private static WorkspaceUsageHistory RandomHistory(Random random)
     {
