@@ -24,6 +24,7 @@ public static class DependencyInjection
         services.AddScoped<ApiKeyService>();
         services.AddScoped<MemberService>();
         services.AddScoped<Auditing.AuditQueries>();
+        services.AddScoped<Reports.AllocationSuggestionService>();
         services.AddScoped<Notifications.NotificationPublisher>();
         services.AddScoped<Notifications.NotificationQueries>();
         services.AddScoped<Notifications.WebhookService>();

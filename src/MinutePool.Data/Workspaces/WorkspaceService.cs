@@ -137,6 +137,54 @@ public sealed class WorkspaceService(MinutePoolDbContext db, TimeProvider clock)
         return workspace;
     }
 
+    /// <summary>
+    /// Sets several active workspaces' allocations at once, all or nothing. Each change gets the same check
+    /// and audit entry as <see cref="UpdateAsync"/>, under the same account lock, but judged against the
+    /// allocations as they will stand afterwards: lowering one to make room for another must not depend on
+    /// the order of the saves. The first refusal is returned (naming its workspace) and nothing changes.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<Workspace>>> SetAllocationsAsync(IReadOnlyDictionary<Guid, int?> allocations, string actor, CancellationToken cancellationToken = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await AccountStateReader.LockAsync(db, cancellationToken);
+        var state = await AccountStateReader.LoadAsync(db, cancellationToken);
+        if (state is null)
+        {
+            return DomainError.NotFound("The account");
+        }
+
+        var active = await db.Workspaces.Where(w => w.ArchivedAt == null).OrderBy(w => w.Name).ToListAsync(cancellationToken);
+        var byId = active.ToDictionary(w => w.Id);
+        if (allocations.Keys.Any(id => !byId.ContainsKey(id)))
+        {
+            return DomainError.NotFound("An active workspace");
+        }
+
+        int? After(Workspace w) => allocations.TryGetValue(w.Id, out var allocation) ? allocation : w.AllocationMinutes;
+        var total = active.Sum(w => (long)(After(w) ?? 0));
+        var changed = active.Where(w => After(w) != w.AllocationMinutes).ToList();
+        foreach (var workspace in changed)
+        {
+            var allocation = After(workspace);
+            if (AllocationCheck(state, allocation, total - (allocation ?? 0)) is { } refused)
+            {
+                return (refused with { Message = $"{workspace.Name}: {refused.Message}" }).With("workspaceId", workspace.Id);
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        foreach (var workspace in changed)
+        {
+            var before = Snapshot(workspace);
+            workspace.AllocationMinutes = After(workspace);
+            AuditTrail.Record(db, workspace.AccountId, actor, "workspace.updated", $"workspace:{workspace.Id}", before, Snapshot(workspace), now);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return changed;
+    }
+
     /// <summary>Archiving stops calls and releases the allocation; the workspace and its history stay.</summary>
     public async Task<Result<Workspace>> ArchiveAsync(Guid workspaceId, string actor, CancellationToken cancellationToken = default)
     {
@@ -219,19 +267,18 @@ public sealed class WorkspaceService(MinutePoolDbContext db, TimeProvider clock)
         return new WorkspaceView(workspace, workspace.EffectiveResetDay(state.Account.BillingDay), active, period, own.UsedSeconds, BalanceRules.Remaining(scopes), scopes);
     }
 
-    private DomainError? AllocationCheck(AccountState state, int? allocation, long otherAllocated)
+    /// <summary>
+    /// The minutes allocations may add up to at an instant: the smaller of the plan in force and a
+    /// scheduled one, so a pending downgrade stays valid.
+    /// </summary>
+    public static int AllocatablePlanMinutes(AccountState state, DateTimeOffset now)
     {
-        // The limit is the smaller of the plan in force and a scheduled one, so a pending downgrade stays valid.
-        var now = clock.GetUtcNow();
-        var cycle = state.CycleAt(now);
-        var planMinutes = state.Plans.PlanFor(cycle).MinutesPerCycle;
-        if (state.Plans.PendingAfter(now) is { } pending)
-        {
-            planMinutes = Math.Min(planMinutes, pending.Plan.MinutesPerCycle);
-        }
-
-        return AllocationPolicy.Check(allocation, planMinutes, otherAllocated, state.Account.DistributionEnabled);
+        var planMinutes = state.Plans.PlanFor(state.CycleAt(now)).MinutesPerCycle;
+        return state.Plans.PendingAfter(now) is { } pending ? Math.Min(planMinutes, pending.Plan.MinutesPerCycle) : planMinutes;
     }
+
+    private DomainError? AllocationCheck(AccountState state, int? allocation, long otherAllocated) =>
+        AllocationPolicy.Check(allocation, AllocatablePlanMinutes(state, clock.GetUtcNow()), otherAllocated, state.Account.DistributionEnabled);
 
     private static DomainError? Check<T>(Optional<T> field, Func<T, DomainError?> rule) => field.IsSet ? rule(field.Value) : null;
 
