@@ -56,13 +56,23 @@ public sealed class FinanceReportTests(AppFixture app) : IClassFixture<AppFixtur
         lines[0].Should().Be("workspace_id,name,user_id,calls,billable_seconds,allocation_minutes,overage_seconds,cost_share,currency");
         lines.Should().HaveCount(1 + (await app.WorkspacesAsync()).Count);
 
-        // From a workspace's number to the calls behind it.
+        // From a workspace's number to the calls behind it: the same count and the same billable time.
         var first = page.Locator("#report-table tbody tr").First;
         var expectedCalls = await first.Locator("a.drill").InnerTextAsync();
+        var expectedBillable = await first.Locator("td").Nth(2).InnerTextAsync();
         await browser.ClickAndWaitAsync(first.Locator("a.drill"));
-        page.Url.Should().Contain("/finance/calls?workspaceId=");
+        page.Url.Should().Contain("/finance/calls?workspace=");
+        await Expect(page.Locator("#calls-totals strong")).ToHaveTextAsync($"{expectedCalls} call{(expectedCalls == "1" ? "" : "s")}, {expectedBillable} billable");
+        await Expect(page.Locator("#calls-table tbody tr").First).ToBeVisibleAsync();
         await browser.ShotAsync("drill-down");
-        expectedCalls.Should().NotBeEmpty();
+
+        // And from a project tag's number.
+        await page.GoBackAsync();
+        var tagRow = page.Locator("#tag-table tbody tr").First;
+        var tagCalls = await tagRow.Locator("td").First.InnerTextAsync();
+        await browser.ClickAndWaitAsync(tagRow.Locator("td a").First);
+        page.Url.Should().Contain("tag=");
+        await Expect(page.Locator("#calls-totals strong")).ToContainTextAsync($"{tagCalls} call");
     }
 
     [Fact]
