@@ -39,4 +39,10 @@ public static class ErrorCodes
     public const string Unauthorized = "unauthorized";
     public const string RateLimited = "rate_limited";
     public const string PayloadTooLarge = "payload_too_large";
+
+    /// <summary>Not in API.md: the database could not be reached; nothing was changed, retry later (503).</summary>
+    public const string ServiceUnavailable = "service_unavailable";
+
+    /// <summary>Not in API.md: an unexpected fault; nothing was changed (500).</summary>
+    public const string InternalError = "internal_error";
 }

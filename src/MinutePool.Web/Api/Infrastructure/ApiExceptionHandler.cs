@@ -21,6 +21,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
                 DomainError.Validation(FieldOf(json.Path), $"The JSON body could not be read: {json.Message}"),
             BadHttpRequestException bad => DomainError.Validation("body", bad.Message),
             JsonException json => DomainError.Validation(FieldOf(json.Path), $"The JSON body could not be read: {json.Message}"),
+            _ when DatabaseUnavailable(exception) => new DomainError(ErrorCodes.ServiceUnavailable, "The database cannot be reached just now; nothing was changed. Retry shortly with the same call id."),
             _ => null,
         };
         // The middleware has already pointed the request at the error page; the feature keeps the path that failed.
@@ -35,13 +36,36 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         if (error is null)
         {
             logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, path);
-            error = new DomainError("internal_error", "The request could not be completed; nothing was changed. Try again.");
-            httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            error = new DomainError(ErrorCodes.InternalError, "The request could not be completed; nothing was changed. Try again.");
+        }
+        else if (error.Code == ErrorCodes.ServiceUnavailable)
+        {
+            logger.LogWarning("Database unavailable on {Method} {Path}: {Reason}", httpContext.Request.Method, path, exception.GetBaseException().Message);
+            httpContext.Response.Headers.RetryAfter = "5";
         }
 
         var result = (ProblemHttpResult)ApiProblems.Result(error);
         await result.ExecuteAsync(httpContext);
         return true;
+    }
+
+    /// <summary>
+    /// A connection that could not be opened or was lost (server down, restarting, refusing connections): a
+    /// transient Npgsql fault anywhere in the chain, or a socket/timeout underneath a database error.
+    /// </summary>
+    private static bool DatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException { IsTransient: true }
+                || e is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "55000" or "53300" }
+                || (e is System.Net.Sockets.SocketException && exception is System.Data.Common.DbException or Npgsql.NpgsqlException or InvalidOperationException))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary><c>$.records[3].startedAt</c> → <c>records[3].startedAt</c>; the whole body is <c>body</c>.</summary>

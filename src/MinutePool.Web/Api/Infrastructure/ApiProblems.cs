@@ -19,7 +19,8 @@ public static class ApiProblems
         ErrorCodes.InvalidPasscode or ErrorCodes.Unauthorized => StatusCodes.Status401Unauthorized,
         ErrorCodes.PasscodeLocked or ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
         ErrorCodes.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
-        "internal_error" => StatusCodes.Status500InternalServerError,
+        ErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status400BadRequest,
     };
 
