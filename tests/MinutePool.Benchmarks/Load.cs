@@ -67,7 +67,9 @@ public static class Load
         for (long i = 0; ; i++)
         {
             var scheduled = origin + (long)(i * interval);
-            if (Stopwatch.GetElapsedTime(origin, scheduled) >= duration)
+            // Stop at the duration by the schedule or by the wall clock, whichever comes first: a server that
+            // cannot keep up gets fewer requests (the achieved rate says so), not a longer phase.
+            if (Stopwatch.GetElapsedTime(origin, scheduled) >= duration || watch.Elapsed >= duration)
             {
                 break;
             }
