@@ -16,7 +16,11 @@ public sealed record TargetCheck(string Name, double Measured, string Comparison
     public double Margin => Comparison == ">=" ? (Target == 0 ? 0 : Measured / Target) : (Measured == 0 ? double.PositiveInfinity : Target / Measured);
 }
 
-public sealed record ScenarioProfile(string Scenario, StatementProfile Profile);
+public sealed record ScenarioProfile(string Scenario, StatementProfile Profile)
+{
+    /// <summary>CPU the app process used per request (user + system), from /proc.</summary>
+    public double? AppCpuMsPerRequest { get; init; }
+}
 
 public sealed class BenchReport
 {
@@ -122,7 +126,7 @@ public sealed class BenchReport
             md.AppendLine();
             foreach (var s in Profiles)
             {
-                md.AppendLine(ci, $"**{s.Scenario}**: {s.Profile.Statements:N0} statements for {s.Profile.Requests:N0} requests = **{s.Profile.PerRequest:0.0} per request**. Heaviest by total time:");
+                md.AppendLine(ci, $"**{s.Scenario}**: {s.Profile.Statements:N0} statements for {s.Profile.Requests:N0} requests = **{s.Profile.PerRequest:0.0} per request**{(s.AppCpuMsPerRequest is { } cpu ? $"; the app used **{cpu:0.0} ms of CPU per request**" : "")}. Heaviest by total time:");
                 md.AppendLine();
                 md.AppendLine("| calls | total ms | mean ms | statement |");
                 md.AppendLine("| ---: | ---: | ---: | --- |");
