@@ -1,0 +1,462 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MinutePool.Benchmarks;
+
+// Drives MinutePool's HTTP API (started by eng/bench.sh on loopback) through the scenarios of issue 7,
+// checks that every balance is exact, and writes docs/benchmarks/latest.{md,json}. Exit code 2 when a
+// balance is off, 1 when the run itself failed.
+var ci = CultureInfo.InvariantCulture;
+BenchOptions o;
+try
+{
+    o = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
+var clock = Stopwatch.StartNew();
+void Log(string message) => Console.Error.WriteLine(string.Create(ci, $"[bench {clock.Elapsed.TotalSeconds,6:F1}s] {message}"));
+
+var report = new BenchReport { Mode = o.Quick ? "quick" : "full", Machine = o.MachineNote, Pgbench = LoadPgbench(o.PgbenchJson) };
+using var api = new Api(o.BaseUrl, o.OperatorToken);
+await using var db = new Database(o.Database);
+using var memory = new MemorySampler(o.AppPid);
+
+await api.WaitReadyAsync(TimeSpan.FromMinutes(2));
+await db.EnableStatementsAsync();
+var runId = "r" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(ci);
+const string plan = "bench-unlimited";
+await api.EnsurePlanAsync(plan);
+
+// Cycles that started days ago, so that "now minus a few minutes" is inside the current cycle.
+var billingDay = Math.Min(28, DateTime.UtcNow.AddDays(-10).Day);
+Log($"provisioning {o.SpreadAccounts} × {o.SpreadWorkspaces} workspaces, a hot account of {o.HotWorkspaces} and a hot row");
+var spread = new List<BenchAccount>();
+for (var a = 0; a < o.SpreadAccounts; a++)
+{
+    spread.Add(await api.CreateAccountAsync($"spread-{a:D2}", plan, billingDay, o.SpreadWorkspaces, 8));
+}
+
+var hot = await api.CreateAccountAsync("hot-account", plan, billingDay, o.HotWorkspaces, 8);
+var hotRow = await api.CreateAccountAsync("hot-row", plan, billingDay, 1, 1);
+Log("provisioned");
+
+var work = new CallWorkload(api, runId);
+var duration = TimeSpan.FromSeconds(o.Seconds);
+var cmax = o.Concurrency.Max();
+
+async Task<(PhaseResult Start, PhaseResult End)> StartThenEndAsync(string label, IReadOnlyList<BenchAccount> accounts, int concurrency, string tag)
+{
+    await db.ResetStatementsAsync();
+    var cpu = memory.CpuSeconds;
+    var start = await Load.ClosedAsync($"call start, {label}", concurrency, duration, async _ => await work.StartAsync(work.NewCall(accounts, tag)));
+    var end = await Load.ClosedAsync($"call end, {label}", concurrency, duration, _ => work.EndNextAsync());
+    work.ClearStarted(); // calls not ended in time stay active; active calls charge nothing
+    report.Phases.Add(start);
+    report.Phases.Add(end);
+    var requests = start.Ok + start.Failed + end.Ok + end.Failed;
+    if (await db.StatementsAsync(requests) is { } profile)
+    {
+        report.Profiles.Add(new ScenarioProfile($"call start + end, {label}, c={concurrency}", profile) { AppCpuMsPerRequest = CpuMs(cpu, requests) });
+    }
+
+    Log($"{label} c={concurrency}: start {start.PerSecond:N0}/s p99 {start.Latency.P99:F1} ms, end {end.PerSecond:N0}/s p99 {end.Latency.P99:F1} ms");
+    return (start, end);
+}
+
+// (1) Call start and end spread over many workspaces.
+var spreadLabel = $"spread {o.SpreadAccounts}×{o.SpreadWorkspaces}";
+var spreadResults = new Dictionary<int, (PhaseResult Start, PhaseResult End)>();
+foreach (var c in o.Concurrency)
+{
+    spreadResults[c] = await StartThenEndAsync(spreadLabel, spread, c, "s");
+}
+
+// (1b) Call start latency at half the target rate (open loop).
+var suMax = SimpleUpdate(cmax);
+var pacedRate = suMax is { } su ? Math.Max(10, 0.5 * 0.5 * su) : 100;
+var paced = await Load.PacedAsync($"call start, {spreadLabel}", pacedRate, 256, duration, async _ => await work.StartAsync(work.NewCall(spread, "p"), queue: false));
+report.Phases.Add(paced);
+Log($"paced start at {pacedRate:N0}/s: p99 {paced.Latency.P99:F1} ms");
+
+// (2) Hot account and hot row.
+var hotResult = await StartThenEndAsync($"hot account 1×{o.HotWorkspaces}", [hot], cmax, "h");
+var hotRowResult = await StartThenEndAsync("hot row 1×1", [hotRow], cmax, "r");
+
+// (3) Batch import, 1,000 finished calls per request.
+await db.ResetStatementsAsync();
+var importCpu = memory.CpuSeconds;
+long imported = 0;
+var import = await Load.ClosedAsync("usage-records import, 1,000 per request", o.ImportClients, duration,
+    async w => await work.ImportAsync(spread[w % spread.Count], 1_000, "i", n => Interlocked.Add(ref imported, n)));
+report.Phases.Add(import);
+var importRate = imported / import.Seconds;
+if (await db.StatementsAsync(import.Ok + import.Failed) is { } importProfile)
+{
+    report.Profiles.Add(new ScenarioProfile("usage-records import (per request of 1,000 records)", importProfile) { AppCpuMsPerRequest = CpuMs(importCpu, import.Ok + import.Failed) });
+}
+
+Log($"import: {importRate:N0} calls/s ({import.PerSecond:F1} requests/s)");
+
+// (4) Balance reads at a fixed rate while call start+end pairs run.
+var background = Task.Run(() => Load.ClosedAsync($"background: call start+end pairs, {spreadLabel}", Math.Min(8, cmax), duration + TimeSpan.FromSeconds(1), async _ =>
+{
+    var call = work.NewCall(spread, "b");
+    var error = await work.StartAsync(call, queue: false);
+    return error.Length > 0 ? error : await work.EndAsync(call);
+}));
+var balance = await Load.PacedAsync("balance read (during call load)", o.BalanceReadsPerSecond, 256, duration, async n =>
+{
+    var account = spread[(int)(n % spread.Count)];
+    var ws = account.Workspaces[(int)(n / spread.Count % account.Workspaces.Count)];
+    var (status, body) = await api.SendAsync(HttpMethod.Get, $"/api/v1/workspaces/{ws}/balance", account.ApiKey, null);
+    return status == HttpStatusCode.OK ? "" : $"balance {(int)status}: {Api.Truncate(body)}";
+});
+report.Phases.Add(balance);
+report.Phases.Add(await background);
+Log($"balance reads: {balance.PerSecond:N0}/s p99 {balance.Latency.P99:F1} ms");
+report.PeakRssSampledBytes = memory.PeakRss;
+
+// Exactness: every workspace's used seconds against the calls this program sent.
+var unsettled = await work.SettleUnknownAsync();
+if (unsettled > 0)
+{
+    report.ExactnessProblems.Add($"{unsettled} call end(s) never got an answer, even when repeated");
+}
+
+var checkedAccounts = spread.Append(hot).Append(hotRow).ToList();
+report.ExactnessProblems.AddRange(await work.CheckAsync(checkedAccounts));
+report.ExactnessWorkspacesChecked = checkedAccounts.Sum(a => a.Workspaces.Count);
+if (work.Mismatches > 0)
+{
+    report.ExactnessProblems.Add($"{work.Mismatches} answer(s) billed a call differently from the plan's rules");
+}
+
+Log(report.ExactnessProblems.Count == 0 ? "exactness: every balance matches" : $"EXACTNESS FAILED: {report.ExactnessProblems.Count} problem(s)");
+
+// (5) Closing periods for many workspaces, through the same StatementCloser the job uses.
+double? closeProjected = null;
+try
+{
+    var closeAccount = await api.CreateAccountAsync("close-periods", plan, Math.Min(28, DateTime.UtcNow.AddDays(-20).Day), 0, 1);
+    var genWatch = Stopwatch.StartNew();
+    await db.BackdateAccountAsync(closeAccount.Id, 40);
+    await db.InsertWorkspacesAsync(closeAccount.Id, o.CloseWorkspaces, '9', 40);
+    var buckets = await db.InsertPastBucketsAsync(closeAccount.Id);
+    await db.ExecAsync("VACUUM ANALYZE workspaces");
+    await db.ExecAsync("VACUUM ANALYZE usage_buckets");
+    Log($"close data: {o.CloseWorkspaces:N0} workspaces, {buckets:N0} buckets in {genWatch.Elapsed.TotalSeconds:F0} s");
+    await db.ResetStatementsAsync();
+    var (elapsed, result, finished) = await db.CloseStatementsAsync(closeAccount.Id, TimeSpan.FromSeconds(o.CloseTimeoutSeconds));
+    var periods = await db.ScalarAsync<long>("SELECT count(*) FROM statements WHERE account_id = $1 AND scope = 'Workspace'", closeAccount.Id);
+    if (await db.StatementsAsync(Math.Max(1, periods)) is { } closeProfile)
+    {
+        report.Profiles.Add(new ScenarioProfile($"close statements ({periods:N0} workspace periods; 'per request' = per workspace period)", closeProfile));
+    }
+
+    report.Phases.Add(new PhaseResult($"close statements, {o.CloseWorkspaces:N0} workspaces{(finished ? "" : " (stopped at the time limit)")}", 1, elapsed.TotalSeconds,
+        finished ? periods : 0, finished ? 0 : 1, periods / elapsed.TotalSeconds, new LatencySummary(1, elapsed.TotalMilliseconds, elapsed.TotalMilliseconds, elapsed.TotalMilliseconds, elapsed.TotalMilliseconds)));
+    if (finished && periods > 0)
+    {
+        closeProjected = elapsed.TotalSeconds * 100_000 / periods;
+        Log($"closed {periods:N0} workspace periods ({result.Statements:N0} statements) in {elapsed.TotalSeconds:F1} s");
+        if (periods != 100_000)
+        {
+            report.Notes.Add(string.Create(ci, $"Close statements ran for {periods:N0} workspace periods ({o.CloseWorkspaces:N0} workspaces in one account), not 100,000; the 100,000 figure is projected linearly from {elapsed.TotalSeconds:F1} s (the closer's work is per workspace)."));
+        }
+    }
+    else
+    {
+        closeProjected = o.CloseTimeoutSeconds * 100_000.0 / Math.Max(1, o.CloseWorkspaces);
+        report.Notes.Add(string.Create(ci, $"Close statements did not finish {o.CloseWorkspaces:N0} workspaces within {o.CloseTimeoutSeconds:F0} s; the projection is a lower bound."));
+        Log("close statements hit the time limit");
+    }
+}
+catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException)
+{
+    report.Notes.Add($"Close-statements scenario failed: {e.Message}");
+    Log($"close scenario failed: {e}");
+}
+
+// (6) Usage report over a cycle with many calls.
+double? reportMedian = null;
+long reportCalls = 0;
+try
+{
+    var reportAccount = await api.CreateAccountAsync("usage-report", plan, billingDay, 0, 1);
+    await db.InsertWorkspacesAsync(reportAccount.Id, 100, '8', 40);
+    var account = await api.ExpectAsync(HttpMethod.Get, "/api/v1/account", reportAccount.ApiKey, null, HttpStatusCode.OK);
+    var cycleStart = DateTimeOffset.Parse((string)account["cycle"]!["start"]!, ci);
+    var until = DateTimeOffset.UtcNow.AddMinutes(-15);
+    var genWatch = Stopwatch.StartNew();
+    reportCalls = await db.InsertCallsAsync(reportAccount.Id, cycleStart, until, o.ReportCalls, TimeSpan.FromSeconds(o.ReportGenerateBudgetSeconds), Log);
+    Log($"report data: {reportCalls:N0} calls and their buckets in {genWatch.Elapsed.TotalSeconds:F0} s");
+    if (reportCalls < o.ReportCalls)
+    {
+        report.Notes.Add(string.Create(ci, $"Usage report: generation stopped at {reportCalls:N0} calls (budget {o.ReportGenerateBudgetSeconds:F0} s), not {o.ReportCalls:N0}."));
+    }
+
+    var billable = await db.ScalarAsync<long>("SELECT coalesce(sum(billable_seconds), 0)::bigint FROM calls WHERE account_id = $1", reportAccount.Id);
+    await db.ResetStatementsAsync();
+    var times = new Latencies();
+    for (var i = 0; i < 6; i++)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var body = await api.ExpectAsync(HttpMethod.Get, "/api/v1/reports/usage", reportAccount.ApiKey, null, HttpStatusCode.OK);
+        if (i > 0)
+        {
+            times.AddSince(start);
+        }
+
+        if ((long)body["totalCalls"]! != reportCalls || (long)body["totalBillableSeconds"]! != billable)
+        {
+            report.ExactnessProblems.Add($"usage report says {body["totalCalls"]} calls / {body["totalBillableSeconds"]} s, the generated calls are {reportCalls} / {billable} s");
+        }
+    }
+
+    var summary = times.Summarise();
+    reportMedian = summary.P50;
+    report.Phases.Add(new PhaseResult($"usage report, current cycle, {reportCalls:N0} calls (1 warm-up + 5 sequential)", 1, summary.Count, summary.Count, 0, 0, summary));
+    if (await db.StatementsAsync(6) is { } reportProfile)
+    {
+        report.Profiles.Add(new ScenarioProfile("usage report", reportProfile));
+    }
+
+    Log($"usage report: median {summary.P50:F0} ms over {reportCalls:N0} calls");
+}
+catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException)
+{
+    report.Notes.Add($"Usage-report scenario failed: {e.Message}");
+    Log($"report scenario failed: {e}");
+}
+
+// Memory.
+report.PeakWorkingSetBytes = memory.PeakHwm;
+report.PeakRssSampledBytes = Math.Max(report.PeakRssSampledBytes, memory.PeakRss);
+
+// Targets.
+foreach (var c in o.Concurrency)
+{
+    if (SimpleUpdate(c) is not { } tps)
+    {
+        continue;
+    }
+
+    var (start, end) = spreadResults[c];
+    report.Targets.Add(new TargetCheck($"call end, spread, {c} clients", end.PerSecond, ">=", 0.6 * tps, "/s", $"0.6 × pgbench simple-update {tps:N0} TPS at {c} clients"));
+    report.Targets.Add(new TargetCheck($"call start, spread, {c} clients", start.PerSecond, ">=", 0.5 * tps, "/s", $"0.5 × pgbench simple-update {tps:N0} TPS at {c} clients"));
+}
+
+report.Targets.Add(new TargetCheck("call start p99 at half the target rate", paced.Latency.P99, "<=", 25, "ms",
+    $"open loop at {pacedRate:N0}/s (= ½ × 0.5 × simple-update TPS at {cmax} clients), achieved {paced.PerSecond:N0}/s"));
+var spreadMax = spreadResults[cmax];
+report.Targets.Add(new TargetCheck("hot account, call start", hotResult.Start.PerSecond, ">=", 0.8 * spreadMax.Start.PerSecond, "/s", $"0.8 × spread at {cmax} clients"));
+report.Targets.Add(new TargetCheck("hot account, call end", hotResult.End.PerSecond, ">=", 0.8 * spreadMax.End.PerSecond, "/s", $"0.8 × spread at {cmax} clients"));
+report.Targets.Add(new TargetCheck("hot row (one workspace), call start", hotRowResult.Start.PerSecond, ">=", 0.8 * spreadMax.Start.PerSecond, "/s", $"0.8 × spread at {cmax} clients (the hot-account bound applied to one row)"));
+report.Targets.Add(new TargetCheck("hot row (one workspace), call end", hotRowResult.End.PerSecond, ">=", 0.8 * spreadMax.End.PerSecond, "/s", $"0.8 × spread at {cmax} clients (the hot-account bound applied to one row)"));
+report.Targets.Add(new TargetCheck("batch import", importRate, ">=", 20_000, "calls/s", $"{o.ImportClients} clients × 1,000 records per request"));
+if (report.Pgbench.Where(p => p.Mode == "simple-update").Select(p => p.Tps).DefaultIfEmpty().Max() is var bestSu and > 0)
+{
+    report.Targets.Add(new TargetCheck("batch import vs database", importRate, ">=", 6 * bestSu, "calls/s", $"6 × the best pgbench simple-update TPS ({bestSu:N0})"));
+}
+
+report.Targets.Add(new TargetCheck("balance read p99", balance.Latency.P99, "<=", 10, "ms", $"open loop at {o.BalanceReadsPerSecond:N0}/s while call start+end pairs run (achieved {balance.PerSecond:N0}/s)"));
+report.Targets.Add(new TargetCheck("balance read rate sustained", balance.PerSecond, ">=", 0.95 * o.BalanceReadsPerSecond, "/s", "the rate the p99 bound is stated for"));
+if (closeProjected is { } projected)
+{
+    report.Targets.Add(new TargetCheck("close 100,000 workspace periods", projected, "<=", 30, "s", o.CloseWorkspaces == 100_000 ? "measured" : $"projected from {o.CloseWorkspaces:N0} workspaces"));
+}
+
+if (reportMedian is { } median)
+{
+    report.Targets.Add(new TargetCheck($"usage report, {reportCalls:N0} calls", median, "<=", 300, "ms", "median of 5 after a warm-up"));
+    if (reportCalls is > 0 and < 10_000_000)
+    {
+        report.Targets.Add(new TargetCheck("usage report, 10 M calls (projected)", median * 10_000_000 / reportCalls, "<=", 300, "ms",
+            $"linear in calls (the project-tag query scans the cycle's calls); measured at {reportCalls:N0}"));
+    }
+}
+
+if (report.PeakWorkingSetBytes > 0)
+{
+    report.Targets.Add(new TargetCheck("app peak working set", report.PeakWorkingSetBytes / 1048576.0, "<=", 400, "MB", "VmHWM of the app process"));
+}
+
+Analyse(report);
+report.FinishedAt = DateTimeOffset.UtcNow;
+Directory.CreateDirectory(o.OutDir);
+await File.WriteAllTextAsync(Path.Combine(o.OutDir, "latest.md"), report.ToMarkdown());
+await File.WriteAllTextAsync(Path.Combine(o.OutDir, "latest.json"), report.ToJson());
+Log($"report written to {Path.Combine(o.OutDir, "latest.md")} and latest.json");
+foreach (var t in report.Targets)
+{
+    Log($"{(t.Met ? "met   " : "MISSED")} {t.Name}: {t.Measured:F1} {t.Unit} (bound {t.Comparison} {t.Target:F1})");
+}
+
+if (report.ExactnessProblems.Count > 0)
+{
+    foreach (var p in report.ExactnessProblems.Take(20))
+    {
+        Console.Error.WriteLine("EXACTNESS: " + p);
+    }
+
+    return 2;
+}
+
+return 0;
+
+double? CpuMs(double? before, long requests) =>
+    before is { } b && memory.CpuSeconds is { } now && requests > 0 ? (now - b) * 1000 / requests : null;
+
+double? SimpleUpdate(int clients) =>
+    report.Pgbench.FirstOrDefault(p => p.Mode == "simple-update" && p.Clients == clients) is { } run ? run.Tps : null;
+
+static List<PgbenchRun> LoadPgbench(string? path)
+{
+    if (path is null || !File.Exists(path))
+    {
+        return [];
+    }
+
+    var runs = JsonNode.Parse(File.ReadAllText(path))!.AsArray();
+    return runs.Select(r => new PgbenchRun((string)r!["mode"]!, (int)r["clients"]!, (double)r["seconds"]!, (double)r["tps"]!, (double)r["latencyAvgMs"]!)).ToList();
+}
+
+// Short, data-driven explanations for each missed target (pg_stat_statements per scenario).
+static void Analyse(BenchReport report)
+{
+    var ci = CultureInfo.InvariantCulture;
+    string Profile(string prefix)
+    {
+        var p = report.Profiles.FirstOrDefault(s => s.Scenario.StartsWith(prefix, StringComparison.Ordinal));
+        if (p is null)
+        {
+            return "";
+        }
+
+        var top = p.Profile.Top.FirstOrDefault();
+        return string.Create(ci, $" The database saw {p.Profile.PerRequest:0.0} statements per request in this scenario") +
+               (p.AppCpuMsPerRequest is { } cpu ? string.Create(ci, $", the app used {cpu:0.0} ms of CPU per request") : "") +
+               (top is null ? "." : string.Create(ci, $"; the heaviest by total time was `{(top.Query.Length > 90 ? top.Query[..90] + "…" : top.Query)}` ({top.Calls:N0} calls, {top.MeanMs:0.00} ms mean)."));
+    }
+
+    var groups = report.Targets.Where(t => !t.Met)
+        .GroupBy(t => t.Name.Split(',', ' ')[0] + (t.Name.StartsWith("call start p99", StringComparison.Ordinal) ? " p99" : ""));
+    foreach (var group in groups)
+    {
+        var t = group.First();
+        var names = string.Join("; ", group.Select(g => string.Create(ci, $"{g.Name} {g.Margin:0.00}×")));
+        var text = t.Name switch
+        {
+            var n when n.StartsWith("call ", StringComparison.Ordinal) || n.StartsWith("hot ", StringComparison.Ordinal) =>
+                $"**Missed: {names}.**{Profile("call start + end")} A pgbench simple-update transaction is 5 prepared statements and one commit; a MinutePool call start or end is an HTTP request plus separate statements (API-key lookup, account and plan load, allocation sum, balance sums, insert/update, bucket upsert), each a round trip, and the pooled connection is reset (DISCARD ALL) every time EF Core closes it between them. The statements' own execution time is small next to the request latency, so the time goes to the app's CPU per request and to round trips, on the same 2 cores as the database.",
+            var n when n.StartsWith("batch import", StringComparison.Ordinal) =>
+                $"**Missed: {names}.**{Profile("usage-records")} The import inserts each call with its own INSERT … ON CONFLICT and each touched bucket with its own upsert, so 1,000 records cost roughly 1,000+ round trips inside one transaction; a multi-row INSERT (unnest of arrays or COPY into a temp table) would make it a handful.",
+            var n when n.StartsWith("balance", StringComparison.Ordinal) =>
+                $"**Missed: {names}.** Balance reads share 2 cores with the call load, the load generator and PostgreSQL; each read loads the account, its plan history, the allocations and sums the buckets of two or three scopes as separate queries.",
+            var n when n.StartsWith("close", StringComparison.Ordinal) =>
+                $"**Missed: {names}.**{Profile("close statements")} StatementCloser runs a MIN over the buckets and a usage SUM per workspace period (N+1 queries), then saves all statements in one EF SaveChanges; one grouped query over usage_buckets per account (GROUP BY workspace, period) would replace the per-workspace queries.",
+            var n when n.StartsWith("usage report", StringComparison.Ordinal) =>
+                $"**Missed: {names}.**{Profile("usage report")} The per-workspace figures come from the daily buckets, but the project-tag breakdown groups the cycle's calls themselves, so the report's time grows with the number of calls; keeping the project tag in the daily buckets (or a per-tag bucket table) would make it independent of call count.",
+            var n when n.StartsWith("app peak", StringComparison.Ordinal) =>
+                $"**Missed: {names}.** Server GC with 2 heaps and the connection pool at full load; DOTNET_GCHeapHardLimit or workstation/concurrent GC settings would bound it.",
+            _ => $"**Missed: {names}.**",
+        };
+        report.Analysis.Add(text);
+    }
+}
+
+/// <summary>Peak resident memory of the app process (VmHWM, and VmRSS sampled every 250 ms) from /proc.</summary>
+internal sealed class MemorySampler : IDisposable
+{
+    private readonly int pid;
+    private readonly Timer? timer;
+    private long peakRss;
+    private long peakHwm;
+
+    public MemorySampler(int pid)
+    {
+        this.pid = pid;
+        if (pid > 0 && File.Exists($"/proc/{pid}/status"))
+        {
+            timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    public long PeakRss
+    {
+        get
+        {
+            Sample();
+            return Interlocked.Read(ref peakRss);
+        }
+    }
+
+    public long PeakHwm
+    {
+        get
+        {
+            Sample();
+            return Interlocked.Read(ref peakHwm);
+        }
+    }
+
+    /// <summary>User + system CPU seconds the app process has used (/proc/pid/stat, 100 ticks a second); null when unreadable.</summary>
+    public double? CpuSeconds
+    {
+        get
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+            }
+            catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+
+    public void Dispose() => timer?.Dispose();
+
+    private void Sample()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    Max(ref peakRss, Kb(line));
+                }
+                else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    Max(ref peakHwm, Kb(line));
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process has gone; keep what was seen.
+        }
+    }
+
+    private static long Kb(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+
+    private static void Max(ref long field, long value)
+    {
+        long seen;
+        while (value > (seen = Interlocked.Read(ref field)) && Interlocked.CompareExchange(ref field, value, seen) != seen)
+        {
+        }
+    }
+}
