@@ -207,27 +207,74 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
             });
         }
 
-        var accepted = 0;
-        var deltas = new Dictionary<UsageWriter.BucketKey, (long Seconds, long Calls)>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        foreach (var call in calls.OrderBy(c => c.CallId, StringComparer.Ordinal))
+        var ordered = calls.OrderBy(c => c.CallId, StringComparer.Ordinal).ToList();
+        var inserted = db.IsPostgres ? await InsertNewAsync(ordered, cancellationToken) : await InsertNewOneByOneAsync(ordered, cancellationToken);
+        var deltas = new Dictionary<UsageWriter.BucketKey, (long Seconds, long Calls)>();
+        foreach (var call in ordered.Where(c => inserted.Contains(c.CallId)))
         {
-            if (await InsertIfNewAsync(call, cancellationToken))
-            {
-                accepted++;
-                var key = new UsageWriter.BucketKey(call.WorkspaceId, call.LocalDate, UsageBucket.SlotFor(call.CallId));
-                var (seconds, count) = deltas.GetValueOrDefault(key);
-                deltas[key] = (seconds + call.BillableSeconds!.Value, count + 1);
-            }
-            else
-            {
-                duplicates++;
-            }
+            var key = new UsageWriter.BucketKey(call.WorkspaceId, call.LocalDate, UsageBucket.SlotFor(call.CallId));
+            var (seconds, count) = deltas.GetValueOrDefault(key);
+            deltas[key] = (seconds + call.BillableSeconds!.Value, count + 1);
         }
 
         await UsageWriter.AddAsync(db, state.Account.Id, deltas, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new ImportResult(accepted, duplicates, rejected);
+        return new ImportResult(inserted.Count, duplicates + ordered.Count - inserted.Count, rejected);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the whole batch in one statement (arrays unnested, in call-id order so concurrent importers of
+    /// the same ids wait for each other instead of deadlocking); answers the ids that were new. The benchmark
+    /// measured one INSERT per record as the batch import's cost.
+    /// </summary>
+    private async Task<HashSet<string>> InsertNewAsync(IReadOnlyList<Call> calls, CancellationToken cancellationToken)
+    {
+        if (calls.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = await db.Database.SqlQueryRaw<string>(
+                """
+                INSERT INTO calls (account_id, call_id, workspace_id, started_at, local_date, ended_at, duration_seconds,
+                                   billable_seconds, project_tag, max_usage_seconds, source, recorded_at)
+                SELECT @account, t.call_id, t.workspace_id, t.started_at, t.local_date, t.ended_at, t.duration_seconds,
+                       t.billable_seconds, t.project_tag, 0, @source, @recorded
+                FROM unnest(@call_ids, @workspace_ids, @started, @dates, @ended, @durations, @billable, @tags)
+                     AS t(call_id, workspace_id, started_at, local_date, ended_at, duration_seconds, billable_seconds, project_tag)
+                ORDER BY t.call_id
+                ON CONFLICT (account_id, call_id) DO NOTHING
+                RETURNING call_id AS "Value"
+                """,
+                new Npgsql.NpgsqlParameter("account", calls[0].AccountId),
+                new Npgsql.NpgsqlParameter("source", CallSource.Imported.ToString()),
+                new Npgsql.NpgsqlParameter("recorded", calls[0].RecordedAt.UtcDateTime),
+                new Npgsql.NpgsqlParameter("call_ids", calls.Select(c => c.CallId).ToArray()),
+                new Npgsql.NpgsqlParameter("workspace_ids", calls.Select(c => c.WorkspaceId).ToArray()),
+                new Npgsql.NpgsqlParameter("started", calls.Select(c => c.StartedAt.UtcDateTime).ToArray()),
+                new Npgsql.NpgsqlParameter("dates", calls.Select(c => c.LocalDate).ToArray()),
+                new Npgsql.NpgsqlParameter("ended", calls.Select(c => c.EndedAt!.Value.UtcDateTime).ToArray()),
+                new Npgsql.NpgsqlParameter("durations", calls.Select(c => c.DurationSeconds!.Value).ToArray()),
+                new Npgsql.NpgsqlParameter("billable", calls.Select(c => c.BillableSeconds!.Value).ToArray()),
+                new Npgsql.NpgsqlParameter("tags", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = calls.Select(c => c.ProjectTag).ToArray() })
+            .ToListAsync(cancellationToken);
+        return ids.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>SQLite (one writer at a time anyway): one conditional insert per call.</summary>
+    private async Task<HashSet<string>> InsertNewOneByOneAsync(IReadOnlyList<Call> calls, CancellationToken cancellationToken)
+    {
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var call in calls)
+        {
+            if (await InsertIfNewAsync(call, cancellationToken))
+            {
+                inserted.Add(call.CallId);
+            }
+        }
+
+        return inserted;
     }
 
     private static DomainError? CheckRecord(ImportRecord record, Dictionary<Guid, Workspace> workspaces, DateTimeOffset now)

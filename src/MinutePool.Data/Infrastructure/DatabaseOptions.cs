@@ -19,7 +19,7 @@ public static class DatabaseOptions
         switch (provider)
         {
             case DatabaseProvider.Postgres:
-                builder.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(0));
+                builder.UseNpgsql(Tuned(connectionString), npgsql => npgsql.EnableRetryOnFailure(0));
                 break;
             case DatabaseProvider.Sqlite:
                 builder.UseSqlite(connectionString);
@@ -31,6 +31,33 @@ public static class DatabaseOptions
         // Migrations are hand-written and there is no model snapshot to compare with; the schema test
         // (SchemaMatchesModelTests) is what proves the migrations match the model.
         builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
+    /// <summary>
+    /// Npgsql settings for a request that runs many short statements on pooled connections, unless the
+    /// connection string sets them itself: no <c>DISCARD ALL</c> each time EF hands a connection back
+    /// (the app keeps no session state: no SET, no temp tables, and the migrator releases its advisory
+    /// lock itself), and the hot statements prepared once per connection instead of parsed every time.
+    /// Measured by the benchmark: about half of all statements per call request were DISCARD ALL.
+    /// </summary>
+    public static string Tuned(string connectionString)
+    {
+        var npgsql = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!Mentions(connectionString, "reset on close"))
+        {
+            npgsql.NoResetOnClose = true;
+        }
+
+        if (!Mentions(connectionString, "auto prepare"))
+        {
+            npgsql.MaxAutoPrepare = 64;
+            npgsql.AutoPrepareMinUsages = 2;
+        }
+
+        return npgsql.ToString();
+
+        static bool Mentions(string text, string words) =>
+            text.Replace(" ", "", StringComparison.Ordinal).Contains(words.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>SQLite connection string for a file under <paramref name="dataFolder"/>.</summary>
