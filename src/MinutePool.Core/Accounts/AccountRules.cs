@@ -6,7 +6,7 @@ namespace MinutePool.Core.Accounts;
 public static class AccountRules
 {
     public static DomainError? CheckName(string? name) =>
-        !string.IsNullOrWhiteSpace(name) && name.Trim().Length <= 200 ? null : DomainError.Validation("name", "An account name is 1 to 200 characters.");
+        DisplayName.IsValid(name) ? null : DomainError.Validation("name", "An account name is 1 to 200 printable characters.");
 
     public static DomainError? CheckBillingDay(int? day) =>
         day is null or (>= 1 and <= 31) ? null : DomainError.Validation("billingDay", "A billing day is 1 to 31.");

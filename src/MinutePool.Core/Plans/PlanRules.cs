@@ -18,9 +18,9 @@ public static class PlanRules
             return DomainError.Validation("code", "A plan code is 1 to 64 letters, digits, '-', '_' or '.'.");
         }
 
-        if (string.IsNullOrWhiteSpace(plan.Name) || plan.Name.Length > 200)
+        if (!DisplayName.IsValid(plan.Name))
         {
-            return DomainError.Validation("name", "A plan name is 1 to 200 characters.");
+            return DomainError.Validation("name", "A plan name is 1 to 200 printable characters.");
         }
 
         if (plan.MinutesPerCycle is <= 0 or > MaxMinutesPerCycle)

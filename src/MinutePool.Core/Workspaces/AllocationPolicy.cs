@@ -55,5 +55,5 @@ public static class AllocationPolicy
         limit is null or (>= 1 and <= 100_000) ? null : DomainError.Validation("concurrentCallLimit", "A concurrent-call limit is 1 to 100,000, or null for unlimited.");
 
     public static DomainError? CheckName(string? name) =>
-        !string.IsNullOrWhiteSpace(name) && name.Trim().Length <= 200 ? null : DomainError.Validation("name", "A name is 1 to 200 characters.");
+        DisplayName.IsValid(name) ? null : DomainError.Validation("name", "A name is 1 to 200 printable characters.");
 }

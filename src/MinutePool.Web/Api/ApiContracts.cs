@@ -156,7 +156,7 @@ public sealed record CallPageDto(IReadOnlyList<CallDto> Items, string? NextCurso
 
 public sealed record UsageReportRowDto(Guid WorkspaceId, string Name, string UserId, long Calls, long BillableSeconds, int? AllocationMinutes, long OverageSeconds, MoneyDto CostShare);
 
-/// <summary>Usage of one project tag; <c>projectTag</c> is null for calls without one.</summary>
+/// <summary>Usage of one project tag (<c>?include=projectTags</c>); <c>projectTag</c> is null for calls without one.</summary>
 public sealed record ProjectTagUsageDto(string? ProjectTag, long Calls, long BillableSeconds, MoneyDto CostShare);
 
 public sealed record UsageReportDto(DateTimeOffset From, DateTimeOffset To, long TotalBillableSeconds, long TotalCalls, MoneyDto Price, IReadOnlyList<UsageReportRowDto> Workspaces, IReadOnlyList<ProjectTagUsageDto> ProjectTags);

@@ -23,7 +23,7 @@ public static class FinanceEndpoints
                     return Results.Problem(problem, statusCode: StatusCodes.Status400BadRequest);
                 }
 
-                var built = await reports.BuildAsync(range.From, range.To, ct);
+                var built = await reports.BuildAsync(range.From, range.To, withProjectTags: by == "tag", ct);
                 if (!built.IsSuccess)
                 {
                     return Results.Problem(built.Error.Message, statusCode: StatusCodes.Status400BadRequest);

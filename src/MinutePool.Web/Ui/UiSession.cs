@@ -28,6 +28,9 @@ public sealed class UiSession
 
     public bool IsOwner => Role == AccountRole.Owner;
 
+    /// <summary>Unread notices of the current account, for the bell in the header.</summary>
+    public int UnreadNotifications { get; set; }
+
     /// <summary>The audit actor for changes made in the browser.</summary>
     public string Actor => $"user:{Email}";
 
@@ -65,6 +68,13 @@ public static class UiSessionMiddleware
                 http.RequestServices.GetRequiredService<MemberService>(),
                 http.RequestServices.GetRequiredService<TenantContext>(),
                 http.RequestAborted);
+
+            // Read here, before rendering: the layout and the page render concurrently in static SSR and must
+            // not share the request's DbContext at the same time (the layout querying it raced with pages).
+            if (session.IsSignedIn)
+            {
+                session.UnreadNotifications = await http.RequestServices.GetRequiredService<MinutePool.Data.Notifications.NotificationQueries>().UnreadCountAsync(http.RequestAborted);
+            }
         }
 
         await next(http);

@@ -56,7 +56,7 @@ public sealed class ReportTests : IAsyncLifetime
     [Fact]
     public async Task The_current_cycle_report_equals_the_sum_of_its_calls_and_cost_shares_add_up_to_the_price()
     {
-        var report = await _account.GetAsync("/api/v1/reports/usage");
+        var report = await _account.GetAsync("/api/v1/reports/usage?include=projectTags");
 
         var (from, to) = (report.GetProperty("from").GetDateTimeOffset(), report.GetProperty("to").GetDateTimeOffset());
         from.Should().Be(new DateTimeOffset(2026, 11, 5, 0, 0, 0, TimeSpan.Zero));
@@ -70,7 +70,7 @@ public sealed class ReportTests : IAsyncLifetime
         var from = new DateTimeOffset(2026, 10, 3, 13, 17, 0, TimeSpan.Zero);
         var to = new DateTimeOffset(2026, 10, 19, 8, 45, 30, TimeSpan.Zero);
 
-        var report = await _account.GetAsync($"/api/v1/reports/usage?from={from:O}&to={to:O}".Replace("+", "%2B", StringComparison.Ordinal));
+        var report = await _account.GetAsync($"/api/v1/reports/usage?include=projectTags&from={from:O}&to={to:O}".Replace("+", "%2B", StringComparison.Ordinal));
 
         AssertMatchesCalls(report, from, to);
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +14,7 @@ namespace MinutePool.IntegrationTests.Hosting;
 /// Two app instances against one PostgreSQL, started together: both migrate safely, and a person signed in
 /// through one is signed in on the other, because the data-protection keys live in the database.
 /// </summary>
-public sealed partial class ScaleOutTests : IAsyncLifetime
+public sealed class ScaleOutTests : IAsyncLifetime
 {
     private readonly PostgresDatabase _database = new() { Migrate = false };
 
@@ -45,31 +44,17 @@ public sealed partial class ScaleOutTests : IAsyncLifetime
         }
 
         var owner = demo.People.Single(p => p.Role == Core.Accounts.AccountRole.Owner);
-        var cookies = new Dictionary<string, string>();
+        var browser = new CookieSession();
 
         // The form and its antiforgery token come from the first instance; the post goes to the second.
-        using var toFirst = Client(first);
-        using var toSecond = Client(second);
-        var form = await SendAsync(toFirst, new HttpRequestMessage(HttpMethod.Get, "/signin"), cookies);
-        var html = await form.Content.ReadAsStringAsync();
-        var token = AntiforgeryToken().Match(html).Groups[1].Value;
-        token.Should().NotBeEmpty();
-        var post = new HttpRequestMessage(HttpMethod.Post, "/signin")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["_handler"] = "signin",
-                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-                ["Input.Email"] = owner.Email,
-                ["Input.Password"] = owner.Password,
-            }),
-        };
-        var signedIn = await SendAsync(toSecond, post, cookies);
+        using var toFirst = CookieSession.Client(first);
+        using var toSecond = CookieSession.Client(second);
+        using var signedIn = await browser.SignInAsync(toFirst, toSecond, owner.Email, owner.Password);
         signedIn.StatusCode.Should().Be(HttpStatusCode.Redirect, "the second instance accepts the first one's antiforgery token");
-        cookies.Should().ContainKey("minutepool.auth");
+        browser.Cookies.Should().ContainKey("minutepool.auth");
 
         // The cookie the second instance issued opens the owner's pages on the first.
-        var page = await SendAsync(toFirst, new HttpRequestMessage(HttpMethod.Get, "/settings/workspaces"), cookies);
+        using var page = await browser.GetAsync(toFirst, "/settings/workspaces");
         page.StatusCode.Should().Be(HttpStatusCode.OK);
         (await page.Content.ReadAsStringAsync()).Should().Contain(WebUtility.HtmlEncode(demo.AccountName));
         page.Headers.GetValues("Content-Security-Policy").Single().Should().Be(SecurityHeaders.ContentSecurityPolicy);
@@ -86,31 +71,4 @@ public sealed partial class ScaleOutTests : IAsyncLifetime
         web.UseSetting("MinutePool:Demo:SeedOnEmptyDatabase", "false");
         web.UseSetting("MinutePool:Jobs:Enabled", "false");
     });
-
-    private static HttpClient Client(WebApplicationFactory<Program> host) =>
-        host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-
-    /// <summary>Sends with the cookies collected so far and collects the ones the answer sets, like one browser.</summary>
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpRequestMessage request, Dictionary<string, string> cookies)
-    {
-        if (cookies.Count > 0)
-        {
-            request.Headers.Add("Cookie", string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}")));
-        }
-
-        var response = await client.SendAsync(request);
-        if (response.Headers.TryGetValues("Set-Cookie", out var set))
-        {
-            foreach (var cookie in set)
-            {
-                var pair = cookie.Split(';')[0].Split('=', 2);
-                cookies[pair[0]] = pair[1];
-            }
-        }
-
-        return response;
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }

@@ -25,6 +25,8 @@ public sealed class ApiHost : IAsyncLifetime
 
     public IServiceProvider Services => _factory.Services;
 
+    public WebApplicationFactory<Program> Factory => _factory;
+
     public Dictionary<string, string?> Settings { get; } = new();
 
     /// <summary>What the app logged, at every level.</summary>

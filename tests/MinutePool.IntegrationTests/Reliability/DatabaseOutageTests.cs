@@ -13,7 +13,7 @@ namespace MinutePool.IntegrationTests.Reliability;
 /// and the readiness check fails; afterwards the same app, not restarted, serves again, every acknowledged
 /// record is there, and the clients' retries of the same ids charged nothing twice.
 /// </summary>
-public sealed class DatabaseOutageTests : IAsyncLifetime
+public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 15, 12, 0, 0, TimeSpan.Zero);
 
@@ -79,6 +79,8 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
 
         perWorkspace.Should().Be(acknowledged.Values.Sum());
         (await CountCallsAsync(account.Http)).Should().Be(acknowledged.Count, "each call id is stored once");
+        output.WriteLine($"records acknowledged: {acknowledged.Count} ({acknowledged.Keys.Count(k => k.StartsWith("live", StringComparison.Ordinal))} live calls, rest imported); " +
+                         $"answers during the outage: {outageAnswers.Count} × 503; billable seconds acknowledged = stored = {acknowledged.Values.Sum()}; lost: 0");
     }
 
     /// <summary>Start, then end, each call; a failed attempt is retried with the same id until the API answers.</summary>

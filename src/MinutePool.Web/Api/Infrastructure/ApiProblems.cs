@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using MinutePool.Core.Common;
 
@@ -49,6 +50,27 @@ public static class ApiProblems
     }
 
     public static IResult Result(DomainError error) => Results.Problem(Create(error));
+
+    /// <summary>
+    /// A status answered without a body before any endpoint ran (no route matches, wrong method) still gets a
+    /// problem document with a code, so integrators can always branch on <c>code</c>.
+    /// </summary>
+    public static Task ForBareStatusAsync(StatusCodeContext context)
+    {
+        var status = context.HttpContext.Response.StatusCode;
+        var error = status switch
+        {
+            StatusCodes.Status401Unauthorized => new DomainError(ErrorCodes.Unauthorized, "Send a valid API key as Authorization: Bearer <key>."),
+            StatusCodes.Status404NotFound => new DomainError(ErrorCodes.NotFound, "No such resource: check the path and the id in it."),
+            StatusCodes.Status413PayloadTooLarge => new DomainError(ErrorCodes.PayloadTooLarge, "The request body is larger than this endpoint accepts."),
+            StatusCodes.Status429TooManyRequests => new DomainError(ErrorCodes.RateLimited, "Too many requests; retry later."),
+            >= 500 => new DomainError(ErrorCodes.InternalError, "The request could not be completed; nothing was changed. Try again."),
+            _ => new DomainError(ErrorCodes.ValidationFailed, $"The request cannot be served as sent (HTTP {status}): check the method and the path."),
+        };
+        var problem = Create(error);
+        problem.Status = status;
+        return Results.Problem(problem).ExecuteAsync(context.HttpContext);
+    }
 
     public static IResult Validation(string field, string message) => Result(DomainError.Validation(field, message));
 

@@ -11,7 +11,7 @@ public static class ReportEndpoints
 {
     public static void MapReportEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/reports/usage", async (string? from, string? to, HttpContext http, UsageReport reports, CancellationToken ct) =>
+        api.MapGet("/reports/usage", async (string? from, string? to, string? include, HttpContext http, UsageReport reports, CancellationToken ct) =>
             {
                 var start = QueryValues.Instant(from, "from");
                 var end = QueryValues.Instant(to, "to");
@@ -20,7 +20,12 @@ public static class ReportEndpoints
                     return ApiProblems.Result(invalid);
                 }
 
-                var built = await reports.BuildAsync(start.Value, end.Value, ct);
+                if (include is not (null or "" or "projectTags"))
+                {
+                    return ApiProblems.Validation("include", "include is empty or projectTags.");
+                }
+
+                var built = await reports.BuildAsync(start.Value, end.Value, withProjectTags: include == "projectTags", ct);
                 if (!built.IsSuccess)
                 {
                     return ApiProblems.Result(built.Error);

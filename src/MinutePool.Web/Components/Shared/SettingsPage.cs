@@ -77,11 +77,24 @@ public abstract class SettingsPage : ComponentBase
         }
 
         Forbidden = true;
+        AnswerWith(StatusCodes.Status403Forbidden);
+        return false;
+    }
+
+    /// <summary>
+    /// Sets the answer's status while the page renders its own message. The status-code error page is switched
+    /// off for this answer: re-executing it inside a rendering component fails ("NavigationManager already
+    /// initialized") and would turn a 404 into a 500.
+    /// </summary>
+    protected void AnswerWith(int status)
+    {
         if (HttpContext is { Response.HasStarted: false } http)
         {
-            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            http.Response.StatusCode = status;
+            if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
         }
-
-        return false;
     }
 }
