@@ -61,35 +61,54 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
             }
         }
 
-        // Workspace periods (archived workspaces too: their history is billed).
+        // Workspace periods (archived workspaces too: their history is billed). Which periods need reading is
+        // decided first; their usage then comes from one grouped read of the buckets, not two queries per
+        // workspace (the benchmark closes 100,000 workspaces).
+        var firstUse = await db.UsageBuckets
+            .GroupBy(b => b.WorkspaceId)
+            .Select(g => new { WorkspaceId = g.Key, First = g.Min(b => b.LocalDate) })
+            .ToDictionaryAsync(u => u.WorkspaceId, u => u.First, cancellationToken);
+        var pending = new List<(Core.Workspaces.Workspace Workspace, Period Period)>();
         foreach (var workspace in workspaces)
         {
             var periods = workspace.PeriodCalendar(account.TimeZone, account.BillingDay);
             var wsCreated = calendar.LocalDateOf(workspace.CreatedAt);
-            var wsFirst = await db.UsageBuckets.Where(b => b.WorkspaceId == workspace.Id).MinAsync(b => (DateOnly?)b.LocalDate, cancellationToken);
-            var from = wsFirst is { } f && f < wsCreated ? f : wsCreated;
+            var from = firstUse.TryGetValue(workspace.Id, out var f) && f < wsCreated ? f : wsCreated;
             for (var period = periods.PeriodContaining(Start(from, account.TimeZone)); period.End <= now; period = periods.Next(period))
             {
-                if (IsSettled(latest, workspace.Id, StatementScope.Workspace, period, now))
+                if (!IsSettled(latest, workspace.Id, StatementScope.Workspace, period, now))
                 {
-                    continue;
+                    pending.Add((workspace, period));
                 }
-
-                var cycle = calendar.PeriodContaining(period.Start);
-                var plan = state.Plans.PlanFor(cycle);
-                var (seconds, calls) = await BalanceReader.UsageAsync(db, period.StartDate, period.EndDate, workspace.Id, cancellationToken);
-                var cycleSeconds = cycleUsage.TryGetValue(cycle.StartDate, out var known)
-                    ? known
-                    : (await BalanceReader.UsageAsync(db, cycle.StartDate, cycle.EndDate, null, cancellationToken)).Seconds;
-                var allocated = account.DistributionEnabled && workspace.AllocationMinutes is { } minutes ? minutes * 60L : 0L;
-                Consider(written, latest, now, new Statement
-                {
-                    AccountId = account.Id, SubjectId = workspace.Id, Scope = StatementScope.Workspace, StartDate = period.StartDate, EndDate = period.EndDate,
-                    PeriodStart = period.Start, PeriodEnd = period.End, PlanCode = plan.Code, AllocatedSeconds = allocated, UsedSeconds = seconds,
-                    OverageSeconds = allocated > 0 ? StatementRules.Overage(allocated, seconds) : 0, Calls = calls,
-                    CostShareAmount = StatementRules.CostShare(plan.PriceAmount, seconds, cycleSeconds), Currency = plan.Currency, ClosedAt = now,
-                });
             }
+        }
+
+        var since = pending.Count == 0 ? DateOnly.MaxValue : pending.Min(p => p.Period.StartDate);
+        var days = (await db.UsageBuckets.Where(b => b.LocalDate >= since)
+                .GroupBy(b => new { b.WorkspaceId, b.LocalDate })
+                .Select(g => new { g.Key.WorkspaceId, g.Key.LocalDate, Seconds = g.Sum(b => b.BilledSeconds), Calls = g.Sum(b => b.Calls) })
+                .ToListAsync(cancellationToken))
+            .ToLookup(d => d.WorkspaceId);
+        foreach (var (workspace, period) in pending)
+        {
+            var cycle = calendar.PeriodContaining(period.Start);
+            var plan = state.Plans.PlanFor(cycle);
+            var inPeriod = days[workspace.Id].Where(d => period.ContainsDate(d.LocalDate)).ToList();
+            var (seconds, calls) = (inPeriod.Sum(d => d.Seconds), inPeriod.Sum(d => d.Calls));
+            if (!cycleUsage.TryGetValue(cycle.StartDate, out var cycleSeconds))
+            {
+                cycleSeconds = (await BalanceReader.UsageAsync(db, cycle.StartDate, cycle.EndDate, null, cancellationToken)).Seconds;
+                cycleUsage[cycle.StartDate] = cycleSeconds;
+            }
+
+            var allocated = account.DistributionEnabled && workspace.AllocationMinutes is { } minutes ? minutes * 60L : 0L;
+            Consider(written, latest, now, new Statement
+            {
+                AccountId = account.Id, SubjectId = workspace.Id, Scope = StatementScope.Workspace, StartDate = period.StartDate, EndDate = period.EndDate,
+                PeriodStart = period.Start, PeriodEnd = period.End, PlanCode = plan.Code, AllocatedSeconds = allocated, UsedSeconds = seconds,
+                OverageSeconds = allocated > 0 ? StatementRules.Overage(allocated, seconds) : 0, Calls = calls,
+                CostShareAmount = StatementRules.CostShare(plan.PriceAmount, seconds, cycleSeconds), Currency = plan.Currency, ClosedAt = now,
+            });
         }
 
         return await SaveAsync(written, cancellationToken);
