@@ -12,10 +12,17 @@ namespace MinutePool.Data;
 public static class DependencyInjection
 {
     /// <summary>The context, the tenant of the scope, and the use-case services.</summary>
-    public static IServiceCollection AddMinutePoolData(this IServiceCollection services, DatabaseProvider provider, string connectionString)
+    public static IServiceCollection AddMinutePoolData(this IServiceCollection services, DatabaseProvider provider, string connectionString, bool rowLevelSecurity = false)
     {
         services.AddScoped<TenantContext>();
-        services.AddDbContext<MinutePoolDbContext>(options => DatabaseOptions.Configure(options, provider, connectionString));
+        services.AddDbContext<MinutePoolDbContext>(options =>
+        {
+            DatabaseOptions.Configure(options, provider, connectionString);
+            if (rowLevelSecurity && provider == DatabaseProvider.Postgres)
+            {
+                options.AddInterceptors(new Tenancy.RowLevelSecurity());
+            }
+        });
         services.AddScoped<PlanService>();
         services.AddScoped<AccountService>();
         services.AddScoped<WorkspaceService>();

@@ -27,13 +27,16 @@ public sealed class MemberService(MinutePoolDbContext db, TimeProvider clock)
     }
 
     /// <summary>Every account a person belongs to (across tenants: this is how a sign-in finds its accounts).</summary>
-    public Task<List<MembershipOption>> AccountsOfAsync(Guid userId, CancellationToken cancellationToken = default) =>
-        db.Memberships.IgnoreQueryFilters().AsNoTracking()
+    public async Task<List<MembershipOption>> AccountsOfAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        using var acrossAccounts = db.Tenant.AcrossAccounts();
+        return await db.Memberships.IgnoreQueryFilters().AsNoTracking()
             .Where(m => m.UserId == userId)
             .Join(db.Accounts.IgnoreQueryFilters(), m => m.AccountId, a => a.Id, (m, a) => new { m, a })
             .OrderBy(x => x.a.Name)
             .Select(x => new MembershipOption(x.a.Id, x.a.Name, x.m.Role, x.m.WorkspaceId))
             .ToListAsync(cancellationToken);
+    }
 
     /// <summary>Adds an existing person with a role; staff may be scoped to one workspace.</summary>
     public async Task<Result<Membership>> AddAsync(Guid userId, AccountRole role, Guid? workspaceId, string actor, CancellationToken cancellationToken = default)

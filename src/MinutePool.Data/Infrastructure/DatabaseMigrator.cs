@@ -25,10 +25,14 @@ public static class DatabaseMigrator
         }
 
         var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        if (pending.Count > 0)
+        if (pending.Count == 0)
         {
-            logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
+            // Nothing to do, and nothing attempted: an app role without DDL rights (row-level security
+            // deployments) starts against a database its owner migrated.
+            return;
         }
+
+        logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
 
         if (!context.IsPostgres)
         {

@@ -34,6 +34,7 @@ public sealed class WebhookDispatcher(MinutePoolDbContext db, IHttpClientFactory
     /// <summary>Attempts up to <see cref="BatchSize"/> due deliveries, oldest first; returns how many were attempted.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken = default)
     {
+        using var acrossAccounts = db.Tenant.AcrossAccounts();
         var now = clock.GetUtcNow();
         var due = await db.WebhookDeliveries.IgnoreQueryFilters().AsNoTracking()
             .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)

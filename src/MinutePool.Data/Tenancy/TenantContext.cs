@@ -17,4 +17,24 @@ public sealed class TenantContext
 
         AccountId = accountId;
     }
+
+    /// <summary>
+    /// True while system work reads or writes across accounts (sign-in finding a person's accounts, jobs,
+    /// provisioning). Only PostgreSQL row-level security looks at it; the EF filters are bypassed explicitly
+    /// with IgnoreQueryFilters where such work needs it.
+    /// </summary>
+    public bool AllAccounts { get; private set; }
+
+    /// <summary>Marks the work until disposal as cross-account (see <see cref="AllAccounts"/>); connections opened meanwhile carry it.</summary>
+    public IDisposable AcrossAccounts()
+    {
+        var before = AllAccounts;
+        AllAccounts = true;
+        return new Restore(() => AllAccounts = before);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
 }

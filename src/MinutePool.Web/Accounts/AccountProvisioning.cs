@@ -28,6 +28,8 @@ public sealed class AccountProvisioning(MinutePoolDbContext db, AccountService a
             return DomainError.Validation("owner.password", weak);
         }
 
+        // A new account has no tenant yet when its rows are written: this is operator work across accounts.
+        using var acrossAccounts = db.Tenant.AcrossAccounts();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var created = await accounts.CreateAsync(command, actor, cancellationToken);
         if (!created.IsSuccess)

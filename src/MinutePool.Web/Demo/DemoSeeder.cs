@@ -36,6 +36,7 @@ public sealed class DemoSeeder(
 
     public async Task<DemoSignIns?> SeedIfEmptyAsync(CancellationToken cancellationToken = default)
     {
+        using var acrossAccounts = db.Tenant.AcrossAccounts();
         if (await db.Accounts.IgnoreQueryFilters().AnyAsync(cancellationToken))
         {
             return null;

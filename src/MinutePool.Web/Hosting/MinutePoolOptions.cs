@@ -20,6 +20,12 @@ public sealed class MinutePoolOptions
 
         /// <summary>Where the SQLite file lives when no connection string is given (relative to the content root).</summary>
         public string DataFolder { get; set; } = "data";
+
+        /// <summary>
+        /// PostgreSQL only: give every connection the request's tenant for the row-level security policies
+        /// (for an app connecting as a role that does not own the tables; see RowLevelSecurity).
+        /// </summary>
+        public bool RowLevelSecurity { get; set; }
     }
 
     public sealed class DemoSection

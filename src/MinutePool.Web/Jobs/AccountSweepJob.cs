@@ -22,6 +22,7 @@ public abstract class AccountSweepJob(IServiceScopeFactory scopes, TimeProvider 
         List<Guid> accounts;
         await using (var scope = scopes.CreateAsyncScope())
         {
+            using var acrossAccounts = scope.ServiceProvider.GetRequiredService<TenantContext>().AcrossAccounts();
             accounts = await scope.ServiceProvider.GetRequiredService<MinutePoolDbContext>().Accounts.IgnoreQueryFilters()
                 .Select(a => a.Id).ToListAsync(cancellationToken);
         }
