@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -62,6 +63,38 @@ public sealed class ScaleOutTests : IAsyncLifetime
         // On one machine both instances could also have found a key ring in the user profile: the keys must be in the database.
         await using var check = second.Services.CreateAsyncScope();
         (await check.ServiceProvider.GetRequiredService<MinutePoolDbContext>().DataProtectionKeys.CountAsync()).Should().BeGreaterThan(0);
+
+        // Calls driven alternately through both instances, concurrently: the balances are exact.
+        using var apiFirst = first.CreateClient();
+        using var apiSecond = second.CreateClient();
+        foreach (var client in new[] { apiFirst, apiSecond })
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", demo.ApiKey);
+        }
+
+        // A new workspace on the account's unallocated pool, so the demo's own usage cannot run it out of minutes.
+        var workspaceId = (await (await apiFirst.PostAsJsonAsync("/api/v1/workspaces", new { name = "Scale-out desk" })).ShouldBeAsync(201)).GetProperty("id").GetGuid();
+        var now = DateTimeOffset.UtcNow;
+        var expected = 0L;
+        var sends = new List<Task>();
+        for (var i = 0; i < 40; i++)
+        {
+            var (startOn, endOn) = i % 2 == 0 ? (apiFirst, apiSecond) : (apiSecond, apiFirst);
+            var callStart = now.AddMinutes(-30).AddSeconds(i * 20);
+            var seconds = 45 + i;
+            expected += seconds;
+            var id = $"scale-{i}";
+            sends.Add(Task.Run(async () =>
+            {
+                await (await startOn.PostAsJsonAsync("/api/v1/calls", new { callId = id, workspaceId, startedAt = callStart })).ShouldBeAsync(201);
+                await (await endOn.PostAsJsonAsync($"/api/v1/calls/{id}/end", new { endedAt = callStart.AddSeconds(seconds) })).ShouldBeAsync(200);
+                await (await startOn.PostAsJsonAsync($"/api/v1/calls/{id}/end", new { endedAt = callStart.AddSeconds(seconds) })).ShouldBeAsync(200); // a retry on the other instance
+            }));
+        }
+
+        await Task.WhenAll(sends);
+        var after = (await (await apiSecond.GetAsync($"/api/v1/workspaces/{workspaceId}")).ShouldBeAsync(200)).GetProperty("usedSeconds").GetInt64();
+        after.Should().Be(expected, "each call is charged once, whichever instance took it");
     }
 
     private WebApplicationFactory<Program> Host() => new WebApplicationFactory<Program>().WithWebHostBuilder(web =>

@@ -27,6 +27,7 @@ public sealed class PageIsolationTests : IAsyncLifetime
         var (_, a) = await AccountAsync("a-owner@example.com", "A-owner-pass-1");
         var (bId, b) = await AccountAsync("b-owner@example.com", "B-owner-pass-1");
         await (await a.PostAsJsonAsync("/api/v1/workspaces", new { name = "Alpha desk" })).ShouldBeAsync(201);
+        await (await a.PostAsJsonAsync("/api/v1/workspaces", new { name = "<script>alert('x')</script> & \"Co\"" })).ShouldBeAsync(201);
         var bWorkspace = await (await b.PostAsJsonAsync("/api/v1/workspaces", new { name = "Bravo secret desk" })).ShouldBeAsync(201);
         var (bWorkspaceId, bUserId) = (bWorkspace.GetProperty("id").GetGuid(), bWorkspace.GetProperty("userId").GetString()!);
         var started = Now.AddHours(-1);
@@ -59,6 +60,14 @@ public sealed class PageIsolationTests : IAsyncLifetime
             {
                 body.Should().NotContain(secret, "{0} must show nothing of account B", page);
             }
+        }
+
+        // Text a user typed is shown as text: the HTML-looking workspace name is encoded on every page that shows it.
+        foreach (var page in new[] { "/settings/workspaces", "/finance/usage" })
+        {
+            using var response = await browser.GetAsync(client, page);
+            var html = await response.Content.ReadAsStringAsync();
+            html.Should().Contain("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;Co&quot;", page).And.NotContain("<script>alert(", page);
         }
 
         // B's own data is untouched and still B's.
