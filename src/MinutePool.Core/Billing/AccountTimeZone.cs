@@ -32,6 +32,9 @@ public sealed class AccountTimeZone
     public DateTimeOffset ToInstant(DateTime localTime) =>
         LocalDateTime.FromDateTime(localTime).InZoneLeniently(Zone).ToDateTimeOffset().ToUniversalTime();
 
+    /// <summary>The first instant of a local calendar day (midnight, or the first moment after a gap).</summary>
+    public DateTimeOffset StartOfDay(DateOnly date) => ToInstant(date.ToDateTime(TimeOnly.MinValue));
+
     public DateTimeOffset ToLocal(DateTimeOffset instant) => Instant.FromDateTimeOffset(instant).InZone(Zone).ToDateTimeOffset();
 
     public override string ToString() => Id;

@@ -45,6 +45,18 @@ public sealed class PeriodCalendar
     /// <summary>The period that precedes <paramref name="period"/>.</summary>
     public Period Previous(Period period) => PeriodContaining(period.Start.AddTicks(-1));
 
+    /// <summary>The period containing <paramref name="instant"/> and the <paramref name="count"/> − 1 before it, newest first.</summary>
+    public IReadOnlyList<Period> Recent(DateTimeOffset instant, int count)
+    {
+        var periods = new List<Period>(count) { PeriodContaining(instant) };
+        while (periods.Count < count)
+        {
+            periods.Add(Previous(periods[^1]));
+        }
+
+        return periods;
+    }
+
     /// <summary>The local calendar date of an instant in this calendar's time zone.</summary>
     public DateOnly LocalDateOf(DateTimeOffset instant)
     {

@@ -38,7 +38,7 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
         // Account cycles, each with its bill broken down by workspace (cycle lines of the same revision).
         var workspaces = await db.Workspaces.AsNoTracking().ToListAsync(cancellationToken);
         var cycleUsage = new Dictionary<DateOnly, long>();
-        for (var cycle = calendar.PeriodContaining(Start(earliest, account.TimeZone)); cycle.End <= now; cycle = calendar.Next(cycle))
+        for (var cycle = calendar.PeriodContaining(account.TimeZone.StartOfDay(earliest)); cycle.End <= now; cycle = calendar.Next(cycle))
         {
             if (IsSettled(latest, account.Id, StatementScope.Account, cycle, now))
             {
@@ -74,7 +74,7 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
             var periods = workspace.PeriodCalendar(account.TimeZone, account.BillingDay);
             var wsCreated = calendar.LocalDateOf(workspace.CreatedAt);
             var from = firstUse.TryGetValue(workspace.Id, out var f) && f < wsCreated ? f : wsCreated;
-            for (var period = periods.PeriodContaining(Start(from, account.TimeZone)); period.End <= now; period = periods.Next(period))
+            for (var period = periods.PeriodContaining(account.TimeZone.StartOfDay(from)); period.End <= now; period = periods.Next(period))
             {
                 if (!IsSettled(latest, workspace.Id, StatementScope.Workspace, period, now))
                 {
@@ -187,6 +187,4 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
         var statements = written.Where(s => s.Scope != StatementScope.CycleLine).ToList();
         return new CloseResult(statements.Count(s => !s.IsAmendment), statements.Count(s => s.IsAmendment));
     }
-
-    private static DateTimeOffset Start(DateOnly date, AccountTimeZone zone) => zone.ToInstant(date.ToDateTime(TimeOnly.MinValue));
 }

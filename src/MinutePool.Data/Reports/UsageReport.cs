@@ -57,8 +57,7 @@ public sealed class UsageReport(MinutePoolDbContext db, TimeProvider clock)
 
         var calendar = state.Account.CycleCalendar;
         var (startDate, endDate) = (calendar.LocalDateOf(start), calendar.LocalDateOf(end));
-        var alignedToDays = state.Account.TimeZone.ToInstant(startDate.ToDateTime(TimeOnly.MinValue)) == start
-                            && state.Account.TimeZone.ToInstant(endDate.ToDateTime(TimeOnly.MinValue)) == end;
+        var alignedToDays = state.Account.TimeZone.StartOfDay(startDate) == start && state.Account.TimeZone.StartOfDay(endDate) == end;
         var usage = alignedToDays
             ? await db.UsageBuckets.Where(b => b.LocalDate >= startDate && b.LocalDate < endDate)
                 .GroupBy(b => b.WorkspaceId)

@@ -39,12 +39,7 @@ public sealed class UsageSeries(MinutePoolDbContext db, TimeProvider clock)
             return new CycleComparison([], []);
         }
 
-        var calendar = state.Account.CycleCalendar;
-        var cycles = new List<Period> { calendar.PeriodContaining(clock.GetUtcNow()) };
-        while (cycles.Count < CyclesCompared)
-        {
-            cycles.Insert(0, calendar.Previous(cycles[0]));
-        }
+        var cycles = state.Account.CycleCalendar.Recent(clock.GetUtcNow(), CyclesCompared).Reverse().ToList();
 
         var (first, last) = (cycles[0].StartDate, cycles[^1].EndDate);
         var days = await DailyAsync(first, last, cancellationToken);

@@ -96,8 +96,8 @@ public sealed record CallDrillDown(
 
         return new CallFilter(
             workspace,
-            fromDay is { } start ? zone.ToInstant(start.ToDateTime(TimeOnly.MinValue)) : null,
-            toDay is { } end ? zone.ToInstant(end.AddDays(1).ToDateTime(TimeOnly.MinValue)) : null,
+            fromDay is { } start ? zone.StartOfDay(start) : null,
+            toDay is { } end ? zone.StartOfDay(end.AddDays(1)) : null,
             Blank(Cursor),
             limit,
             ProjectTag: tag,

@@ -43,7 +43,7 @@ public static class FinanceEndpoints
                     return Results.StatusCode(StatusCodes.Status403Forbidden);
                 }
 
-                DateOnly? date = DateOnly.TryParse(cycle, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+                DateOnly? date = ReportRange.TryDate(cycle, out var parsed) ? parsed : null;
                 var view = await statements.ForCycleAsync(date, ct);
                 return view is null ? Results.NotFound() : await ReportCsv.StatementAsync(view, ct);
             })

@@ -44,7 +44,7 @@ public sealed record ReportRange(DateOnly FirstDay, DateOnly LastDay, DateTimeOf
             }
 
             var zone = account.TimeZone;
-            var range = new ReportRange(first, last, zone.ToInstant(first.ToDateTime(TimeOnly.MinValue)), zone.ToInstant(last.AddDays(1).ToDateTime(TimeOnly.MinValue)), null);
+            var range = new ReportRange(first, last, zone.StartOfDay(first), zone.StartOfDay(last.AddDays(1)), null);
             return (range, null);
         }
 
@@ -66,18 +66,9 @@ public sealed record ReportRange(DateOnly FirstDay, DateOnly LastDay, DateTimeOf
     }
 
     /// <summary>The current cycle and the ones before it, newest first, for a cycle picker.</summary>
-    public static IReadOnlyList<Period> RecentCycles(Account account, DateTimeOffset now, int count)
-    {
-        var calendar = account.CycleCalendar;
-        var cycles = new List<Period> { calendar.PeriodContaining(now) };
-        while (cycles.Count < count)
-        {
-            cycles.Add(calendar.Previous(cycles[^1]));
-        }
+    public static IReadOnlyList<Period> RecentCycles(Account account, DateTimeOffset now, int count) => account.CycleCalendar.Recent(now, count);
 
-        return cycles;
-    }
-
-    private static bool TryDate(string? text, out DateOnly date) =>
+    /// <summary>A local date as the finance pages write it: yyyy-mm-dd, nothing else.</summary>
+    public static bool TryDate(string? text, out DateOnly date) =>
         DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 }

@@ -51,15 +51,15 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
 
     /// <summary>
     /// A connection that could not be opened or was lost (server down, restarting, refusing connections): a
-    /// transient Npgsql fault anywhere in the chain, or a socket/timeout underneath a database error.
+    /// transient Npgsql fault anywhere in the chain, or a broken socket (the API talks to nothing else over sockets).
     /// </summary>
     private static bool DatabaseUnavailable(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is Npgsql.NpgsqlException { IsTransient: true }
-                || e is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "55000" or "53300" }
-                || (e is System.Net.Sockets.SocketException && exception is System.Data.Common.DbException or Npgsql.NpgsqlException or InvalidOperationException))
+                or Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "55000" or "53300" }
+                or System.Net.Sockets.SocketException)
             {
                 return true;
             }
