@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -97,11 +96,5 @@ public sealed class ScaleOutTests : IAsyncLifetime
         after.Should().Be(expected, "each call is charged once, whichever instance took it");
     }
 
-    private WebApplicationFactory<Program> Host() => new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-    {
-        web.UseSetting("MinutePool:Database:Provider", "Postgres");
-        web.UseSetting("ConnectionStrings:MinutePool", _database.ConnectionString);
-        web.UseSetting("MinutePool:Demo:SeedOnEmptyDatabase", "false");
-        web.UseSetting("MinutePool:Jobs:Enabled", "false");
-    });
+    private WebApplicationFactory<Program> Host() => AppHosts.OnPostgres(_database.ConnectionString);
 }

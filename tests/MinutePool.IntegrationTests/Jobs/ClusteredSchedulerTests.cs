@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,14 +66,7 @@ public sealed class ClusteredSchedulerTests : IAsyncLifetime
         }
     }
 
-    private WebApplicationFactory<Program> Host(string name) => new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-    {
-        web.UseSetting("MinutePool:Database:Provider", "Postgres");
-        web.UseSetting("ConnectionStrings:MinutePool", _database.ConnectionString);
-        web.UseSetting("MinutePool:Demo:SeedOnEmptyDatabase", "false");
-        web.UseSetting("MinutePool:Jobs:Enabled", "true");
-        web.UseSetting("test:instance", name);
-    });
+    private WebApplicationFactory<Program> Host(string name) => AppHosts.OnPostgres(_database.ConnectionString, jobs: true, ("test:instance", name));
 
     /// <summary>Records which instance ran which scheduled firing.</summary>
     public sealed class ProbeJob : IJob

@@ -43,8 +43,8 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
 
         await WaitUntilAsync(() => acknowledged.Count >= 60);
         var name = new NpgsqlConnectionStringBuilder(_host.Database.ConnectionString).Database!;
-        await AdminAsync($"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false");
-        await AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
+        await Sql.ExecuteAsync(PostgresDatabase.ServerConnectionString, $"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false");
+        await Sql.ExecuteAsync(PostgresDatabase.ServerConnectionString, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
         try
         {
             // Down: a problem document with 503, and not ready.
@@ -60,7 +60,7 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
         }
         finally
         {
-            await AdminAsync($"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true");
+            await Sql.ExecuteAsync(PostgresDatabase.ServerConnectionString, $"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true");
         }
 
         var afterOutage = acknowledged.Count;
@@ -147,14 +147,6 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
         }
         while (cursor is not null);
         return count;
-    }
-
-    private static async Task AdminAsync(string sql)
-    {
-        await using var admin = new NpgsqlConnection(PostgresDatabase.ServerConnectionString);
-        await admin.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, admin);
-        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -28,7 +27,7 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
     {
         await _database.InitializeAsync(); // migrated by the owner (the server's superuser)
         var database = new NpgsqlConnectionStringBuilder(_database.ConnectionString).Database;
-        await SqlAsync(_database.ConnectionString, $"""
+        await Sql.ExecuteAsync(_database.ConnectionString, $"""
             CREATE ROLE {_role} LOGIN PASSWORD 'app' NOSUPERUSER NOBYPASSRLS;
             GRANT CONNECT ON DATABASE {database} TO {_role};
             GRANT USAGE ON SCHEMA public TO {_role};
@@ -41,21 +40,13 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _database.DisposeAsync();
-        await SqlAsync(PostgresDatabase.ServerConnectionString, $"DROP ROLE IF EXISTS {_role}");
+        await Sql.ExecuteAsync(PostgresDatabase.ServerConnectionString, $"DROP ROLE IF EXISTS {_role}");
     }
 
     [Fact]
     public async Task The_app_works_under_row_level_security_and_the_database_keeps_accounts_apart()
     {
-        await using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseSetting("MinutePool:Database:Provider", "Postgres");
-            web.UseSetting("MinutePool:Database:RowLevelSecurity", "true");
-            web.UseSetting("ConnectionStrings:MinutePool", _appConnection);
-            web.UseSetting("MinutePool:Demo:SeedOnEmptyDatabase", "false");
-            web.UseSetting("MinutePool:Jobs:Enabled", "false");
-            web.UseSetting("MinutePool:OperatorToken", OperatorToken);
-        });
+        await using var app = AppHosts.OnPostgres(_appConnection, jobs: false, ("MinutePool:Database:RowLevelSecurity", "true"), ("MinutePool:OperatorToken", OperatorToken));
         using var op = app.CreateClient();
         op.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
         await (await op.PostAsJsonAsync("/api/v1/plans", new { code = "p100", name = "P", minutesPerCycle = 100, price = new { amount = 10m, currency = "USD" } })).ShouldBeAsync(201);
@@ -133,13 +124,5 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
         }
 
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task SqlAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }
