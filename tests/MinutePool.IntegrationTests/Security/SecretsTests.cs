@@ -58,7 +58,7 @@ public sealed class SecretsTests : IAsyncLifetime
             api.GetStringAsync("/api/v1/workspaces"),
             api.GetStringAsync($"/api/v1/workspaces/{workspaceId}"),
             api.GetStringAsync("/api/v1/calls")));
-        var secrets = new[] { apiKey, apiKey.Split('_')[^1], firstPasscode, passcode, ownerPassword, webhookSecret };
+        var secrets = new[] { apiKey, apiKey[(apiKey.IndexOf('_', 3) + 1)..], firstPasscode, passcode, ownerPassword, webhookSecret };
         foreach (var secret in secrets)
         {
             later.Should().NotContain(secret);
