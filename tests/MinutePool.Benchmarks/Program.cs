@@ -51,6 +51,17 @@ var work = new CallWorkload(api, runId);
 var duration = TimeSpan.FromSeconds(o.Seconds);
 var cmax = o.Concurrency.Max();
 
+// Warm-up, not reported: a freshly started .NET process runs unoptimised code until tiered compilation has
+// recompiled the hot paths, and opens its pooled connections on first use. pgbench's baseline runs against
+// a warm server too, so the first measured phase would otherwise pay start-up costs the others do not.
+var warmUp = await Load.ClosedAsync("warm-up: call start+end pairs", Math.Min(8, cmax), TimeSpan.FromSeconds(o.Quick ? 3 : 10), async _ =>
+{
+    var call = work.NewCall([.. spread, hot, hotRow], "w");
+    var error = await work.StartAsync(call, queue: false);
+    return error.Length > 0 ? error : await work.EndAsync(call);
+});
+Log($"warm-up: {warmUp.Ok:N0} call start+end pairs ({warmUp.PerSecond:N0}/s), not reported");
+
 async Task<(PhaseResult Start, PhaseResult End)> StartThenEndAsync(string label, IReadOnlyList<BenchAccount> accounts, int concurrency, string tag)
 {
     await db.ResetStatementsAsync();
