@@ -15,7 +15,9 @@ public static class DependencyInjection
     public static IServiceCollection AddMinutePoolData(this IServiceCollection services, DatabaseProvider provider, string connectionString, bool rowLevelSecurity = false)
     {
         services.AddScoped<TenantContext>();
-        services.AddDbContext<MinutePoolDbContext>(options =>
+        // Pooled contexts, each rented for one scope and bound to that scope's tenant; the factory's own
+        // contexts (nothing here uses them) would carry no tenant and so see no tenant-owned rows.
+        services.AddPooledDbContextFactory<MinutePoolDbContext>(options =>
         {
             DatabaseOptions.Configure(options, provider, connectionString);
             if (rowLevelSecurity && provider == DatabaseProvider.Postgres)
@@ -23,6 +25,8 @@ public static class DependencyInjection
                 options.AddInterceptors(new Tenancy.RowLevelSecurity());
             }
         });
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<MinutePoolDbContext>>().CreateDbContext()
+            .ForTenant(sp.GetRequiredService<TenantContext>()));
         services.AddScoped<PlanService>();
         services.AddScoped<AccountService>();
         services.AddScoped<WorkspaceService>();

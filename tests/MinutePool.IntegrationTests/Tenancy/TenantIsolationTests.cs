@@ -59,6 +59,32 @@ public abstract class TenantIsolationTests<TDatabase> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pooled_context_that_served_B_sees_nothing_in_the_next_scope_without_a_tenant()
+    {
+        MinutePoolDbContext served;
+        await using (var scope = _db.Scope(_b))
+        {
+            served = scope.ServiceProvider.GetRequiredService<MinutePoolDbContext>();
+            (await served.Workspaces.Select(w => w.AccountId).Distinct().ToListAsync()).Should().Equal(_b);
+        }
+
+        // Contexts are pooled: rent until the one that just served B comes back (the pool hands out the last returned first).
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await using var next = _db.Scope();
+            var db = next.ServiceProvider.GetRequiredService<MinutePoolDbContext>();
+            db.CurrentAccountId.Should().Be(Guid.Empty);
+            (await db.Workspaces.CountAsync()).Should().Be(0, "a scope without a tenant sees nothing, whoever used the context before");
+            if (ReferenceEquals(db, served))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("The context was not pooled: no later scope received the instance that served B.");
+    }
+
+    [Fact]
     public async Task A_cannot_read_edit_archive_or_charge_Bs_workspace_or_calls_and_B_is_unchanged()
     {
         await using (var scope = _db.Scope(_a))
