@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using MinutePool.Core.Accounts;
 using MinutePool.Core.Billing;
+using MinutePool.Core.Plans;
+using MinutePool.Data.Infrastructure;
 
 namespace MinutePool.Data.Accounts;
 
@@ -9,25 +11,33 @@ public static class AccountStateReader
 {
     public static async Task<AccountState?> LoadAsync(MinutePoolDbContext db, CancellationToken cancellationToken = default)
     {
-        // The allocation total rides along with the account row (a scalar subquery): one round trip less on
-        // every call start, end and balance read, which all load this state.
-        var loaded = await db.Accounts.AsNoTracking()
-            .Select(a => new
-            {
-                Account = a,
-                Allocated = db.Workspaces.Where(w => w.ArchivedAt == null && w.AllocationMinutes != null).Sum(w => (long?)w.AllocationMinutes) ?? 0L,
-            })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (loaded is null)
+        var rows = new List<StateRow>(2);
+        await foreach (var row in StateRows.For(db)(db).WithCancellation(cancellationToken))
         {
-            return null;
+            rows.Add(row);
         }
 
-        var changes = await db.AccountPlanChanges.AsNoTracking()
-            .Join(db.Plans.AsNoTracking(), c => c.PlanId, p => p.Id, (c, p) => new { c.EffectiveAt, Plan = p })
-            .ToListAsync(cancellationToken);
-        return new AccountState(loaded.Account, new PlanSchedule(changes.Select(c => (c.EffectiveAt, c.Plan))), loaded.Allocated);
+        // An account always has a plan (PlanSchedule insists), so no row means no account for this tenant.
+        return rows.Count == 0
+            ? null
+            : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
     }
+
+    /// <summary>One row per plan change, each carrying the account and its allocation total.</summary>
+    private sealed record StateRow(Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);
+
+    // The account, its allocation total (a scalar subquery) and its plan schedule in one round trip, compiled:
+    // every call start, end and balance read loads this.
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, IAsyncEnumerable<StateRow>>> StateRows = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db) =>
+            from a in db.Accounts.AsNoTracking()
+            join c in db.AccountPlanChanges.AsNoTracking() on a.Id equals c.AccountId
+            join p in db.Plans.AsNoTracking() on c.PlanId equals p.Id
+            select new StateRow(
+                a,
+                db.Workspaces.Where(w => w.ArchivedAt == null && w.AllocationMinutes != null).Sum(w => (long?)w.AllocationMinutes) ?? 0L,
+                c.EffectiveAt,
+                p)));
 
     /// <summary>Minutes held by active (not archived) workspaces' allocations.</summary>
     public static async Task<long> AllocatedMinutesAsync(MinutePoolDbContext db, CancellationToken cancellationToken = default, Guid? excludingWorkspace = null) =>

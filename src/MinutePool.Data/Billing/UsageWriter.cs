@@ -9,6 +9,13 @@ namespace MinutePool.Data.Billing;
 /// </summary>
 public static class UsageWriter
 {
+    /// <summary>The upsert's tail: a bucket that exists gains the new seconds and calls.</summary>
+    public const string AddOnConflict = """
+        ON CONFLICT (account_id, workspace_id, local_date, slot)
+        DO UPDATE SET billed_seconds = usage_buckets.billed_seconds + excluded.billed_seconds,
+                      calls = usage_buckets.calls + excluded.calls
+        """;
+
     public readonly record struct BucketKey(Guid WorkspaceId, DateOnly LocalDate, short Slot);
 
     public static async Task AddAsync(MinutePoolDbContext db, Guid accountId, IEnumerable<KeyValuePair<BucketKey, (long Seconds, long Calls)>> deltas, CancellationToken cancellationToken = default)
@@ -23,14 +30,13 @@ public static class UsageWriter
 
         foreach (var (key, delta) in ordered)
         {
-            await db.Database.ExecuteSqlAsync(
-                $"""
+            await db.Database.ExecuteSqlRawAsync(
+                $$"""
                 INSERT INTO usage_buckets (account_id, workspace_id, local_date, slot, billed_seconds, calls)
-                VALUES ({accountId}, {key.WorkspaceId}, {key.LocalDate}, {key.Slot}, {delta.Seconds}, {delta.Calls})
-                ON CONFLICT (account_id, workspace_id, local_date, slot)
-                DO UPDATE SET billed_seconds = usage_buckets.billed_seconds + excluded.billed_seconds,
-                              calls = usage_buckets.calls + excluded.calls
+                VALUES ({0}, {1}, {2}, {3}, {4}, {5})
+                {{AddOnConflict}}
                 """,
+                [accountId, key.WorkspaceId, key.LocalDate, key.Slot, delta.Seconds, delta.Calls],
                 cancellationToken);
         }
     }
@@ -41,14 +47,12 @@ public static class UsageWriter
     /// <summary>PostgreSQL: every bucket of a batch in one upsert, rows taken in the same fixed order (keys are distinct).</summary>
     private static Task AddAllAtOnceAsync(MinutePoolDbContext db, Guid accountId, List<KeyValuePair<BucketKey, (long Seconds, long Calls)>> ordered, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlRawAsync(
-            """
+            $"""
             INSERT INTO usage_buckets (account_id, workspace_id, local_date, slot, billed_seconds, calls)
             SELECT @account, t.workspace_id, t.local_date, t.slot, t.seconds, t.calls
             FROM unnest(@workspaces, @dates, @slots, @seconds, @calls) WITH ORDINALITY AS t(workspace_id, local_date, slot, seconds, calls, n)
             ORDER BY t.n
-            ON CONFLICT (account_id, workspace_id, local_date, slot)
-            DO UPDATE SET billed_seconds = usage_buckets.billed_seconds + excluded.billed_seconds,
-                          calls = usage_buckets.calls + excluded.calls
+            {AddOnConflict}
             """,
             [
                 new Npgsql.NpgsqlParameter("account", accountId),

@@ -223,7 +223,7 @@ public sealed class WorkspaceService(MinutePoolDbContext db, TimeProvider clock)
 
     public async Task<WorkspaceView?> GetAsync(Guid workspaceId, CancellationToken cancellationToken = default)
     {
-        var workspace = await db.Workspaces.AsNoTracking().SingleOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
+        var workspace = await WorkspaceLookup.ByIdAsync(db, workspaceId, cancellationToken);
         var state = workspace is null ? null : await AccountStateReader.LoadAsync(db, cancellationToken);
         return workspace is null || state is null ? null : await ViewAsync(state, workspace, clock.GetUtcNow(), cancellationToken);
     }
@@ -231,7 +231,7 @@ public sealed class WorkspaceService(MinutePoolDbContext db, TimeProvider clock)
     /// <summary>The balances that apply to a workspace at an instant (past, present or future).</summary>
     public async Task<IReadOnlyList<ScopeBalance>?> BalanceAsync(Guid workspaceId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        var workspace = await db.Workspaces.AsNoTracking().SingleOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
+        var workspace = await WorkspaceLookup.ByIdAsync(db, workspaceId, cancellationToken);
         var state = workspace is null ? null : await AccountStateReader.LoadAsync(db, cancellationToken);
         return workspace is null || state is null ? null : await BalanceReader.ForWorkspaceAsync(db, state, workspace, at, cancellationToken);
     }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using MinutePool.Core.Accounts;
 using MinutePool.Core.Common;
 using MinutePool.Data;
+using MinutePool.Data.Infrastructure;
 using MinutePool.Data.Tenancy;
 
 namespace MinutePool.Web.Api.Infrastructure;
@@ -24,7 +25,7 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             return Unauthorized();
         }
 
-        var key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Prefix == prefix, http.RequestAborted);
+        var key = await KeyByPrefix.For(db)(db, prefix, http.RequestAborted);
         if (key is null || key.RevokedAt is not null || !key.Matches(secret))
         {
             return Unauthorized();
@@ -40,6 +41,10 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
 
         return await next(context);
     }
+
+    // Compiled (see CompiledPerModel for why): every API request runs this lookup first.
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, CancellationToken, Task<ApiKey?>>> KeyByPrefix = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db, string prefix, CancellationToken _) => db.ApiKeys.AsNoTracking().SingleOrDefault(k => k.Prefix == prefix)));
 
     /// <summary>The audit actor of the request: <c>api-key:{prefix}</c>.</summary>
     public static string Actor(HttpContext http) => http.Items[ApiKeyItem] is ApiKey key ? $"api-key:{key.Prefix}" : "api-key";
