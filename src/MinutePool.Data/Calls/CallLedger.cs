@@ -39,13 +39,11 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
             return resolved.Error;
         }
 
+        // A repeated start answers as the first one did. A new call id is the common case, so the repeat is
+        // looked for only where it changes the answer: when this start would be refused, or when the insert
+        // finds the id taken (one round trip less per start, measured by the benchmark).
         var workspace = resolved.Value;
         var callId = command.CallId!;
-        if (await FindStartedAsync(callId, cancellationToken) is { } repeat)
-        {
-            return repeat;
-        }
-
         var state = await AccountStateReader.LoadAsync(db, cancellationToken);
         if (state is null)
         {
@@ -56,7 +54,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
         var allowed = CallStartPolicy.CheckBalances(workspace, balances);
         if (!allowed.IsSuccess)
         {
-            return allowed.Error;
+            return await FindStartedAsync(callId, cancellationToken) is { } repeat ? repeat : allowed.Error;
         }
 
         var call = new Call

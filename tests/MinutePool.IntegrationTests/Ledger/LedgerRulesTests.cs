@@ -85,6 +85,7 @@ public abstract class LedgerRulesTests<TDatabase> : IAsyncLifetime
         var refused = await _db.StartAsync(account, "c", workspace);
         refused.Error!.Code.Should().Be(ErrorCodes.MinutesExhausted);
         refused.Error.Extensions["scope"].Should().Be("workspace");
+        Seed.Ok(await _db.StartAsync(account, "a", workspace)).Should().Be(first, "a retried start answers as the first one did, even with the minutes now gone");
     }
 
     [Fact]
