@@ -11,6 +11,11 @@ public static class AccountStateReader
 {
     public static async Task<AccountState?> LoadAsync(MinutePoolDbContext db, CancellationToken cancellationToken = default)
     {
+        if (db.Tenant.TakePreloaded() is { } preloaded)
+        {
+            return preloaded;
+        }
+
         var rows = new List<StateRow>(2);
         await foreach (var row in StateRows.For(db)(db).WithCancellation(cancellationToken))
         {
@@ -22,6 +27,43 @@ public static class AccountStateReader
             ? null
             : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
     }
+
+    /// <summary>
+    /// The API key with this prefix and, when it is valid, its account's state, in one round trip; the caller checks
+    /// the secret before it trusts either. The key decides the tenant, so this query reads across accounts (also
+    /// under row-level security), every join bound to the key's own account.
+    /// </summary>
+    public static async Task<(ApiKey? Key, AccountState? State)> LoadWithKeyAsync(MinutePoolDbContext db, string prefix, CancellationToken cancellationToken = default)
+    {
+        var rows = new List<KeyedStateRow>(2);
+        using (db.Tenant.AcrossAccounts())
+        {
+            await foreach (var row in KeyedStateRows.For(db)(db, prefix).WithCancellation(cancellationToken))
+            {
+                rows.Add(row);
+            }
+        }
+
+        return rows.Count == 0
+            ? (null, null)
+            : (rows[0].Key, new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated));
+    }
+
+    private sealed record KeyedStateRow(ApiKey Key, Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);
+
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db, string prefix) =>
+            from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
+            where k.Prefix == prefix && k.RevokedAt == null
+            join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
+            join c in db.AccountPlanChanges.AsNoTracking() on a.Id equals c.AccountId
+            join p in db.Plans.AsNoTracking() on c.PlanId equals p.Id
+            select new KeyedStateRow(
+                k,
+                a,
+                db.Workspaces.Where(w => w.AccountId == a.Id && w.ArchivedAt == null && w.AllocationMinutes != null).Sum(w => (long?)w.AllocationMinutes) ?? 0L,
+                c.EffectiveAt,
+                p)));
 
     /// <summary>One row per plan change, each carrying the account and its allocation total.</summary>
     private sealed record StateRow(Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);

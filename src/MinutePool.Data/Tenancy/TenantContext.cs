@@ -1,3 +1,5 @@
+using MinutePool.Core.Billing;
+
 namespace MinutePool.Data.Tenancy;
 
 /// <summary>
@@ -16,6 +18,24 @@ public sealed class TenantContext
         }
 
         AccountId = accountId;
+    }
+
+    private AccountState? _preloaded;
+
+    /// <summary>
+    /// The account's state, read in the same query as the request's API key (call start, call end and balance
+    /// read each need it first thing; reading it with the key saves them a round trip). It serves the first
+    /// <see cref="Accounts.AccountStateReader.LoadAsync"/> of the request only: anything later reads afresh.
+    /// </summary>
+    public void Preload(AccountState state) =>
+        _preloaded = state.Account.Id == AccountId ? state : throw new InvalidOperationException("A preloaded state must be the tenant's.");
+
+    /// <summary>The preloaded state, once; null when there is none or it was taken.</summary>
+    public AccountState? TakePreloaded()
+    {
+        var state = _preloaded;
+        _preloaded = null;
+        return state;
     }
 
     /// <summary>

@@ -29,8 +29,14 @@ public sealed class ApiKeyTests : IAsyncLifetime
             plain = Seed.Ok(await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync("PBX", "test")).PlainText;
         }
 
+        var workspace = (await account.CreateWorkspaceAsync()).GetProperty("id").GetGuid();
         using var second = _host.Client(plain);
+        var viaSecond = account with { Http = second };
         await (await second.GetAsync("/api/v1/account")).ShouldBeAsync(200);
+        // Call start, end and balance read take the account's state from the key's own query: same answers.
+        await (await viaSecond.StartAsync("pbx-1", workspace, _host.Clock.Now.AddMinutes(-2))).ShouldBeAsync(201);
+        (await (await viaSecond.EndAsync("pbx-1", _host.Clock.Now)).ShouldBeAsync(200)).GetProperty("billableSeconds").GetInt64().Should().Be(120);
+        (await viaSecond.GetAsync($"/api/v1/workspaces/{workspace}/balance")).GetProperty("scopes")[0].GetProperty("usedSeconds").GetInt64().Should().Be(120);
 
         await using (var scope = _host.Services.CreateAsyncScope())
         {
@@ -45,7 +51,10 @@ public sealed class ApiKeyTests : IAsyncLifetime
         }
 
         await (await second.GetAsync("/api/v1/account")).ShouldBeProblemAsync(401, "unauthorized");
+        await (await viaSecond.StartAsync("pbx-2", workspace)).ShouldBeProblemAsync(401, "unauthorized");
+        await (await second.GetAsync($"/api/v1/workspaces/{workspace}/balance")).ShouldBeProblemAsync(401, "unauthorized");
         await (await account.Http.GetAsync("/api/v1/account")).ShouldBeAsync(200);
+        (await account.GetAsync("/api/v1/calls")).GetProperty("items").GetArrayLength().Should().Be(1, "the revoked key recorded nothing");
     }
 
     [Fact]
@@ -55,8 +64,12 @@ public sealed class ApiKeyTests : IAsyncLifetime
         var header = account.Http.DefaultRequestHeaders.Authorization!.Parameter!;
         var forged = header[..^4] + (header.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
 
+        var workspace = (await account.CreateWorkspaceAsync()).GetProperty("id").GetGuid();
         using var client = _host.Client(forged);
 
         await (await client.GetAsync("/api/v1/account")).ShouldBeProblemAsync(401, "unauthorized");
+        await (await (account with { Http = client }).StartAsync("forged-1", workspace)).ShouldBeProblemAsync(401, "unauthorized");
+        await (await client.GetAsync($"/api/v1/workspaces/{workspace}/balance")).ShouldBeProblemAsync(401, "unauthorized");
+        (await account.GetAsync("/api/v1/calls")).GetProperty("items").GetArrayLength().Should().Be(0);
     }
 }

@@ -13,6 +13,7 @@ public static class CallEndpoints
         calls.MapPost("", async (StartCallRequest request, CallLedger ledger, CancellationToken ct) =>
                 (await ledger.StartAsync(new StartCallCommand(request.CallId, request.WorkspaceId, request.UserId, request.Passcode, request.StartedAt, request.ProjectTag), ct))
                     .ToHttp(c => Results.Created($"/api/v1/calls/{Uri.EscapeDataString(c.CallId)}", StartedCallDto.From(c))))
+            .WithMetadata(new ApiKeyFilter.PreloadsAccountState())
             .WithName("StartCall")
             .WithSummary("May this call start? Records it as active when it may.")
             .Produces<StartedCallDto>(StatusCodes.Status201Created)
@@ -32,6 +33,7 @@ public static class CallEndpoints
 
         calls.MapPost("/{callId}/end", async (string callId, EndCallRequest? request, CallLedger ledger, CancellationToken ct) =>
                 (await ledger.EndAsync(callId, request?.EndedAt, ct)).ToHttp(c => Results.Ok(EndedCallDto.From(c))))
+            .WithMetadata(new ApiKeyFilter.PreloadsAccountState())
             .WithName("EndCall")
             .Produces<EndedCallDto>()
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using MinutePool.Core.Accounts;
 using MinutePool.Core.Common;
 using MinutePool.Data;
+using MinutePool.Data.Accounts;
 using MinutePool.Data.Infrastructure;
 using MinutePool.Data.Tenancy;
 
@@ -25,13 +26,20 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             return Unauthorized();
         }
 
-        var key = await KeyByPrefix.For(db)(db, prefix, http.RequestAborted);
+        var (key, state) = http.GetEndpoint()?.Metadata.GetMetadata<PreloadsAccountState>() is null
+            ? (await KeyByPrefix.For(db)(db, prefix, http.RequestAborted), null)
+            : await AccountStateReader.LoadWithKeyAsync(db, prefix, http.RequestAborted);
         if (key is null || key.RevokedAt is not null || !key.Matches(secret))
         {
             return Unauthorized();
         }
 
         tenant.Set(key.AccountId);
+        if (state is not null)
+        {
+            tenant.Preload(state);
+        }
+
         http.Items[ApiKeyItem] = key;
         var now = clock.GetUtcNow();
         if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution)
@@ -45,6 +53,12 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
     // Compiled (see CompiledPerModel for why): every API request runs this lookup first.
     private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, CancellationToken, Task<ApiKey?>>> KeyByPrefix = new(() => EF.CompileAsyncQuery(
         (MinutePoolDbContext db, string prefix, CancellationToken _) => db.ApiKeys.AsNoTracking().SingleOrDefault(k => k.Prefix == prefix)));
+
+    /// <summary>
+    /// Endpoint metadata: the handler loads the account's state first thing (call start, call end, balance read), so
+    /// the filter reads it in the same query as the key.
+    /// </summary>
+    public sealed class PreloadsAccountState;
 
     /// <summary>The audit actor of the request: <c>api-key:{prefix}</c>.</summary>
     public static string Actor(HttpContext http) => http.Items[ApiKeyItem] is ApiKey key ? $"api-key:{key.Prefix}" : "api-key";
