@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using MinutePool.Core.Billing;
 using MinutePool.Data.Accounts;
 using MinutePool.Data.Infrastructure;
+using Npgsql;
 
 namespace MinutePool.Data.Billing;
 
@@ -172,14 +173,21 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
             return default;
         }
 
-        db.Statements.AddRange(written);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            if (db.IsPostgres)
+            {
+                await InsertAllAsync(written, cancellationToken);
+            }
+            else
+            {
+                db.Statements.AddRange(written);
+                await db.SaveChangesAsync(cancellationToken);
+            }
         }
-        catch (DbUpdateException e) when (DatabaseOptions.IsUniqueViolation(e))
+        catch (Exception e) when (e is DbUpdateException update ? DatabaseOptions.IsUniqueViolation(update) : e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // Another run closed the same periods at the same moment; its rows stand.
+            // Another run closed the same periods at the same moment; its rows stand (all of this run's or none are written).
             db.ChangeTracker.Clear();
             return default;
         }
@@ -187,4 +195,37 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
         var statements = written.Where(s => s.Scope != StatementScope.CycleLine).ToList();
         return new CloseResult(statements.Count(s => !s.IsAmendment), statements.Count(s => s.IsAmendment));
     }
+
+    /// <summary>
+    /// PostgreSQL: every new statement in one INSERT of unnested arrays, one atomic statement. The benchmark measured
+    /// EF's SaveChanges of 200,000 new rows (100,000 workspace periods and their cycle lines) as nearly all of a
+    /// 30-second close; the database's own share was 3 seconds.
+    /// </summary>
+    private Task InsertAllAsync(List<Statement> rows, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlRawAsync(
+            """
+            INSERT INTO statements (account_id, subject_id, scope, start_date, revision, end_date, period_start, period_end, plan_code,
+                                    allocated_seconds, used_seconds, overage_seconds, calls, cost_share_amount, currency, closed_at)
+            SELECT * FROM unnest(@accounts, @subjects, @scopes, @starts, @revisions, @ends, @period_starts, @period_ends, @plans,
+                                 @allocated, @used, @overage, @calls, @shares, @currencies, @closed)
+            """,
+            [
+                new NpgsqlParameter("accounts", rows.Select(r => r.AccountId).ToArray()),
+                new NpgsqlParameter("subjects", rows.Select(r => r.SubjectId).ToArray()),
+                new NpgsqlParameter("scopes", rows.Select(r => r.Scope.ToString()).ToArray()),
+                new NpgsqlParameter("starts", rows.Select(r => r.StartDate).ToArray()),
+                new NpgsqlParameter("revisions", rows.Select(r => r.Revision).ToArray()),
+                new NpgsqlParameter("ends", rows.Select(r => r.EndDate).ToArray()),
+                new NpgsqlParameter("period_starts", rows.Select(r => r.PeriodStart.UtcDateTime).ToArray()),
+                new NpgsqlParameter("period_ends", rows.Select(r => r.PeriodEnd.UtcDateTime).ToArray()),
+                new NpgsqlParameter("plans", rows.Select(r => r.PlanCode).ToArray()),
+                new NpgsqlParameter("allocated", rows.Select(r => r.AllocatedSeconds).ToArray()),
+                new NpgsqlParameter("used", rows.Select(r => r.UsedSeconds).ToArray()),
+                new NpgsqlParameter("overage", rows.Select(r => r.OverageSeconds).ToArray()),
+                new NpgsqlParameter("calls", rows.Select(r => r.Calls).ToArray()),
+                new NpgsqlParameter("shares", rows.Select(r => r.CostShareAmount).ToArray()),
+                new NpgsqlParameter("currencies", rows.Select(r => r.Currency).ToArray()),
+                new NpgsqlParameter("closed", rows.Select(r => r.ClosedAt.UtcDateTime).ToArray()),
+            ],
+            cancellationToken);
 }

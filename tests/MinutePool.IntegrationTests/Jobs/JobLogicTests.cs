@@ -60,6 +60,27 @@ public abstract class JobLogicTests<TDatabase> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Eight_closing_runs_at_once_write_each_statement_once_and_none_fails()
+    {
+        await _db.PlanAsync("p1000", 1_000);
+        var account = await _db.AccountAsync("p1000", billingDay: 1, distribution: true);
+        for (var i = 0; i < 5; i++)
+        {
+            var workspace = (await _db.WorkspaceAsync(account, allocation: 100, resetDay: 20)).Workspace.Id;
+            await _db.CallAsync(account, workspace, $"nov-{i}", new DateTimeOffset(2026, 11, 21, 10, i, 0, TimeSpan.Zero), 60 * (i + 1));
+        }
+
+        _db.Clock.Now = new DateTimeOffset(2027, 2, 10, 12, 0, 0, TimeSpan.Zero);
+        var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => CloseAsync(account))));
+
+        runs.Sum(r => r.Statements).Should().Be(3 + 5 * 2, "three cycles and two periods of each of five workspaces ended, whichever run wrote them");
+        var all = await StatementsAsync(account);
+        all.Select(s => (s.Scope, s.SubjectId, s.StartDate, s.Revision)).Should().OnlyHaveUniqueItems();
+        all.Count(s => s.Scope != StatementScope.CycleLine).Should().Be(13);
+        all.Where(s => s.Scope == StatementScope.CycleLine).Sum(s => s.UsedSeconds).Should().Be(60 + 120 + 180 + 240 + 300);
+    }
+
+    [Fact]
     public async Task A_late_record_for_a_closed_cycle_produces_an_amendment_and_leaves_the_original_untouched()
     {
         await _db.PlanAsync("p1000", 1_000);
