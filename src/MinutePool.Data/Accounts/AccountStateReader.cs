@@ -22,10 +22,7 @@ public static class AccountStateReader
             rows.Add(row);
         }
 
-        // An account always has a plan (PlanSchedule insists), so no row means no account for this tenant.
-        return rows.Count == 0
-            ? null
-            : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
+        return StateOf(rows);
     }
 
     /// <summary>
@@ -44,12 +41,17 @@ public static class AccountStateReader
             }
         }
 
-        return rows.Count == 0
-            ? (null, null)
-            : (rows[0].Key, new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated));
+        return (rows.FirstOrDefault()?.Key, StateOf(rows.Select(r => r.State).ToList()));
     }
 
-    private sealed record KeyedStateRow(ApiKey Key, Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);
+    /// <summary>
+    /// The state from its rows (one per plan change). An account always has a plan (PlanSchedule insists), so no
+    /// row means no account.
+    /// </summary>
+    private static AccountState? StateOf(List<StateRow> rows) =>
+        rows.Count == 0 ? null : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
+
+    private sealed record KeyedStateRow(ApiKey Key, StateRow State);
 
     private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
         (MinutePoolDbContext db, string prefix) =>
@@ -60,10 +62,11 @@ public static class AccountStateReader
             join p in db.Plans.AsNoTracking() on c.PlanId equals p.Id
             select new KeyedStateRow(
                 k,
-                a,
-                db.Workspaces.Where(w => w.AccountId == a.Id && w.ArchivedAt == null && w.AllocationMinutes != null).Sum(w => (long?)w.AllocationMinutes) ?? 0L,
-                c.EffectiveAt,
-                p)));
+                new StateRow(
+                    a,
+                    db.Workspaces.Where(w => w.AccountId == a.Id && w.ArchivedAt == null && w.AllocationMinutes != null).Sum(w => (long?)w.AllocationMinutes) ?? 0L,
+                    c.EffectiveAt,
+                    p))));
 
     /// <summary>One row per plan change, each carrying the account and its allocation total.</summary>
     private sealed record StateRow(Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);

@@ -185,7 +185,7 @@ public sealed class StatementCloser(MinutePoolDbContext db, TimeProvider clock)
                 await db.SaveChangesAsync(cancellationToken);
             }
         }
-        catch (Exception e) when (e is DbUpdateException update ? DatabaseOptions.IsUniqueViolation(update) : e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (Exception e) when (DatabaseOptions.IsUniqueViolation(e))
         {
             // Another run closed the same periods at the same moment; its rows stand (all of this run's or none are written).
             db.ChangeTracker.Clear();

@@ -5,8 +5,8 @@ using MinutePool.Core.Common;
 using MinutePool.Core.Workspaces;
 using MinutePool.Data.Accounts;
 using MinutePool.Data.Billing;
-using MinutePool.Data.Workspaces;
 using MinutePool.Data.Infrastructure;
+using MinutePool.Data.Workspaces;
 
 namespace MinutePool.Data.Calls;
 

@@ -72,8 +72,11 @@ public static class DatabaseOptions
         }.ToString();
     }
 
-    /// <summary>True when a database failure is a unique-key violation (a concurrent duplicate).</summary>
-    public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    /// <summary>
+    /// True when a database failure is a unique-key violation (a concurrent duplicate): from SaveChanges (the provider's
+    /// error inside a DbUpdateException) or from raw SQL (the provider's error itself).
+    /// </summary>
+    public static bool IsUniqueViolation(Exception exception) => (exception is DbUpdateException ? exception.InnerException : exception) switch
     {
         PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
         SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 2067 or 1555,
