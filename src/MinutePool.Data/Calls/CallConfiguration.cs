@@ -18,10 +18,11 @@ internal sealed class CallConfiguration : IEntityTypeConfiguration<Call>
         builder.Property(c => c.Source).HasConversion<string>().HasMaxLength(16);
         builder.Ignore(c => c.IsActive);
 
-        // Listing and drill-down by workspace and time; counting a workspace's active calls.
+        // Listing and drill-down by workspace and time; counting a workspace's running calls (see RunningCalls
+        // for why that index's predicate is not "ended_at IS NULL").
         builder.HasIndex(c => new { c.AccountId, c.WorkspaceId, c.StartedAt });
         builder.HasIndex(c => new { c.AccountId, c.StartedAt });
-        builder.HasIndex(c => new { c.AccountId, c.WorkspaceId }, "IX_calls_active").HasFilter("ended_at IS NULL");
+        builder.HasIndex(c => new { c.AccountId, c.WorkspaceId }, RunningCalls.IndexName).HasFilter(RunningCalls.IndexFilter);
         builder.HasOne<Workspace>().WithMany().HasForeignKey(c => new { c.AccountId, c.WorkspaceId }).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -133,6 +133,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
         {
             // One statement (so no transaction round trips): the bucket row is written only when the UPDATE
             // ended the call, and both land or neither. The benchmark counted BEGIN/COMMIT as a quarter of an end.
+            // "ended_at IS NULL" keeps the running-calls index out of this statement's plans (RunningCalls).
             var charged = await db.Database.ExecuteSqlRawAsync(
                 $"""
                 WITH ended AS (
@@ -370,7 +371,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
             return repeat;
         }
 
-        var active = await db.Calls.CountAsync(c => c.WorkspaceId == workspace.Id && c.EndedAt == null, cancellationToken);
+        var active = await db.Calls.Running().CountAsync(c => c.WorkspaceId == workspace.Id, cancellationToken);
         if (CallStartPolicy.CheckConcurrency(workspace, active) is { } refused)
         {
             return refused;

@@ -21,8 +21,8 @@ public sealed class StaleCallReaper(MinutePoolDbContext db, CallLedger ledger, N
 
         var now = clock.GetUtcNow();
         var cutoff = now.AddSeconds(-state.Plans.PlanFor(state.CycleAt(now)).MaxCallLengthSeconds);
-        var stale = await db.Calls.AsNoTracking()
-            .Where(c => c.EndedAt == null && (c.LastHeartbeatAt ?? c.StartedAt) < cutoff)
+        var stale = await db.Calls.AsNoTracking().Running()
+            .Where(c => (c.LastHeartbeatAt ?? c.StartedAt) < cutoff)
             .Select(c => new { c.CallId, LastSign = c.LastHeartbeatAt ?? c.StartedAt })
             .ToListAsync(cancellationToken);
         var reaped = 0;

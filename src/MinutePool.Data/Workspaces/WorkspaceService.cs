@@ -5,6 +5,7 @@ using MinutePool.Core.Workspaces;
 using MinutePool.Data.Accounts;
 using MinutePool.Data.Auditing;
 using MinutePool.Data.Billing;
+using MinutePool.Data.Calls;
 using MinutePool.Data.Infrastructure;
 
 namespace MinutePool.Data.Workspaces;
@@ -263,7 +264,7 @@ public sealed class WorkspaceService(MinutePoolDbContext db, TimeProvider clock)
         var scopes = await BalanceReader.ForWorkspaceAsync(db, state, workspace, at, cancellationToken);
         var period = workspace.PeriodCalendar(state.Account.TimeZone, state.Account.BillingDay).PeriodContaining(at);
         var own = await BalanceReader.EvaluateAsync(db, new ScopeDefinition(BalanceScope.Workspace, period, 0, UsageSelector.Workspace, workspace.Id), cancellationToken);
-        var active = await db.Calls.CountAsync(c => c.WorkspaceId == workspace.Id && c.EndedAt == null, cancellationToken);
+        var active = await db.Calls.Running().CountAsync(c => c.WorkspaceId == workspace.Id, cancellationToken);
         return new WorkspaceView(workspace, workspace.EffectiveResetDay(state.Account.BillingDay), active, period, own.UsedSeconds, BalanceRules.Remaining(scopes), scopes);
     }
 
