@@ -24,9 +24,13 @@ public static class BalanceReader
         var second = scopes.Count > 1 ? Filter.Of(scopes[1]) : Filter.Nothing;
         var from = first.Start < second.Start ? first.Start : second.Start;
         var to = first.End > second.End ? first.End : second.End;
-        var used = await TwoScopes.For(db)(db, from, to,
-            first.Start, first.End, first.OneWorkspace, first.WorkspaceId, first.Unallocated,
-            second.Start, second.End, second.OneWorkspace, second.WorkspaceId, second.Unallocated, cancellationToken);
+        var used = first.Unallocated || second.Unallocated
+            ? await TwoScopesByAllocation.For(db)(db, from, to,
+                first.Start, first.End, first.OneWorkspace, first.WorkspaceId, first.Unallocated,
+                second.Start, second.End, second.OneWorkspace, second.WorkspaceId, second.Unallocated, cancellationToken)
+            : await TwoScopes.For(db)(db, from, to,
+                first.Start, first.End, first.OneWorkspace, first.WorkspaceId,
+                second.Start, second.End, second.OneWorkspace, second.WorkspaceId, cancellationToken);
         return scopes.Select((scope, i) => new ScopeBalance(scope.Scope, scope.Period, scope.TotalSeconds, i == 0 ? used?.First ?? 0 : used?.Second ?? 0)).ToList();
     }
 
@@ -45,10 +49,26 @@ public static class BalanceReader
 
     private sealed record TwoSums(long First, long Second);
 
-    // A workspace without an allocation is one whose allocation is unset or that is archived: the complement of
-    // the allocation-holding set that AccountState.Allocated sums. Scalar parameters only (EF compiled queries).
+    // The common shapes (one pool, or a workspace's own allocation): buckets alone. Joining the workspaces for
+    // every sum made it ten times dearer (2.0 ms against 0.2 ms for 200 buckets of 50 workspaces), and only the
+    // unallocated pool needs them. Scalar parameters only (EF compiled queries).
     private static readonly CompiledPerModel<Func<MinutePoolDbContext, DateOnly, DateOnly,
-        DateOnly, DateOnly, bool, Guid, bool, DateOnly, DateOnly, bool, Guid, bool, CancellationToken, Task<TwoSums?>>> TwoScopes = new(() =>
+        DateOnly, DateOnly, bool, Guid, DateOnly, DateOnly, bool, Guid, CancellationToken, Task<TwoSums?>>> TwoScopes = new(() =>
+        EF.CompileAsyncQuery((MinutePoolDbContext db, DateOnly start, DateOnly end,
+                DateOnly aStart, DateOnly aEnd, bool aOne, Guid aWorkspace,
+                DateOnly bStart, DateOnly bEnd, bool bOne, Guid bWorkspace, CancellationToken _) =>
+            db.UsageBuckets
+                .Where(u => u.LocalDate >= start && u.LocalDate < end)
+                .GroupBy(_ => 1)
+                .Select(g => new TwoSums(
+                    g.Sum(u => u.LocalDate >= aStart && u.LocalDate < aEnd && (!aOne || u.WorkspaceId == aWorkspace) ? u.BilledSeconds : 0L),
+                    g.Sum(u => u.LocalDate >= bStart && u.LocalDate < bEnd && (!bOne || u.WorkspaceId == bWorkspace) ? u.BilledSeconds : 0L)))
+                .SingleOrDefault()));
+
+    // A workspace without an allocation is one whose allocation is unset or that is archived: the complement of
+    // the allocation-holding set that AccountState.Allocated sums.
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, DateOnly, DateOnly,
+        DateOnly, DateOnly, bool, Guid, bool, DateOnly, DateOnly, bool, Guid, bool, CancellationToken, Task<TwoSums?>>> TwoScopesByAllocation = new(() =>
         EF.CompileAsyncQuery((MinutePoolDbContext db, DateOnly start, DateOnly end,
                 DateOnly aStart, DateOnly aEnd, bool aOne, Guid aWorkspace, bool aUnallocated,
                 DateOnly bStart, DateOnly bEnd, bool bOne, Guid bWorkspace, bool bUnallocated, CancellationToken _) =>
