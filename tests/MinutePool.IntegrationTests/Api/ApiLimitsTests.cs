@@ -120,3 +120,86 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         schemas.GetProperty("StartCallRequest").GetProperty("properties").TryGetProperty("callId", out _).Should().BeTrue();
     }
 }
+
+/// <summary>The API's concurrency gate: requests beyond its limit wait their turn; only a full queue refuses.</summary>
+public sealed class ApiConcurrencyGateTests
+{
+    [Fact]
+    public Task A_burst_far_beyond_the_gate_is_queued_not_refused_and_charged_exactly() => WithHostAsync(permits: 1, queue: 1_000, async host =>
+    {
+        var account = await host.AccountAsync("p100");
+        var workspace = (await account.CreateWorkspaceAsync()).Id();
+        var start = host.Clock.Now.AddMinutes(-10);
+
+        var starts = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => account.StartAsync($"gate-{i}", workspace, start)));
+        starts.Select(r => (int)r.StatusCode).Should().AllBeEquivalentTo(201);
+        var ends = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => account.EndAsync($"gate-{i}", start.AddSeconds(100 + i))));
+        ends.Select(r => (int)r.StatusCode).Should().AllBeEquivalentTo(200);
+
+        var used = (await account.GetAsync($"/api/v1/workspaces/{workspace}")).GetProperty("usedSeconds").GetInt64();
+        used.Should().Be(Enumerable.Range(0, 24).Sum(i => 100L + i));
+    });
+
+    [Fact]
+    public Task With_the_gate_busy_and_no_queue_a_request_gets_429_rate_limited_and_the_held_request_still_completes() => WithHostAsync(permits: 1, queue: 0, async host =>
+    {
+        var account = await host.AccountAsync("p100");
+
+        // A call start on a workspace with a concurrent-call limit takes the workspace's row lock; the test holds that
+        // lock, so the start waits inside the API, holding the only permit, until the test lets go.
+        var workspace = (await account.CreateWorkspaceAsync(concurrentCallLimit: 5)).Id();
+        await using var locker = new Npgsql.NpgsqlConnection(host.Database.ConnectionString);
+        await locker.OpenAsync();
+        await using var hold = await locker.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM workspaces WHERE id = @id FOR UPDATE", locker, hold))
+        {
+            lockRow.Parameters.AddWithValue("id", workspace);
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var held = account.StartAsync("held", workspace);
+
+        HttpResponseMessage? refused = null;
+        for (var attempt = 0; attempt < 100 && refused is null; attempt++)
+        {
+            var response = await account.Http.GetAsync("/api/v1/account");
+            refused = (int)response.StatusCode == 429 ? response : null;
+            if (refused is null)
+            {
+                await Task.Delay(50); // the held request has not reached the gate yet
+            }
+        }
+
+        refused.Should().NotBeNull("while the only permit is held, a second request must be refused");
+        var problem = await refused!.ShouldBeProblemAsync(429, "rate_limited");
+        problem.GetProperty("detail").GetString().Should().Contain("at capacity");
+        refused!.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromSeconds(1));
+
+        await hold.RollbackAsync();
+        await (await held).ShouldBeAsync(201);
+        await (await account.Http.GetAsync("/api/v1/account")).ShouldBeAsync(200);
+        (await account.GetAsync("/api/v1/calls")).GetProperty("items").GetArrayLength().Should().Be(1);
+    });
+
+    private static async Task WithHostAsync(int permits, int queue, Func<ApiHost, Task> test)
+    {
+        var host = new ApiHost
+        {
+            Settings =
+            {
+                ["MinutePool:Api:MaxConcurrentRequests"] = permits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["MinutePool:Api:MaxQueuedRequests"] = queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        await host.InitializeAsync();
+        try
+        {
+            await host.PlanAsync("p100", 100);
+            await test(host);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+}
