@@ -54,15 +54,39 @@ var cmax = o.Concurrency.Max();
 // Warm-up, not reported: a freshly started .NET process runs unoptimised code until tiered compilation has
 // recompiled the hot paths (with profile-guided optimisation, in the background, on the same 2 busy cores),
 // and opens its pooled connections on first use. pgbench's baseline runs against a warm server too. Measured:
-// after a 3 s warm-up the first phase at 32 clients ran call starts at 382/s and the same phase repeated right
-// after it at 686/s, so the warm-up runs at full concurrency for long enough to reach the steady state.
-var warmUp = await Load.ClosedAsync("warm-up: call start+end pairs", cmax, TimeSpan.FromSeconds(o.Quick ? 8 : 25), async _ =>
+// after a fixed 8 s warm-up at 32 clients, the first phase at 8 clients ran call starts at 579/s and the same
+// phase repeated right after it at 850/s; a warm-up that stopped as soon as two rounds agreed stopped at 240
+// pairs/s after 12 s, where 43 s reached 440/s (compilation moves in steps). So the warm-up runs in rounds at
+// every concurrency the phases use, for at least 20 s (quick) or 40 s, then until a round is no more than 10 %
+// faster than the round before (the steady state), for at most 60 s or 120 s.
+var warmRound = TimeSpan.FromSeconds(o.Quick ? 3 : 5);
+var (warmMin, warmMax) = (TimeSpan.FromSeconds(o.Quick ? 20 : 40), TimeSpan.FromSeconds(o.Quick ? 60 : 120));
+var warmWatch = System.Diagnostics.Stopwatch.StartNew();
+long warmPairs = 0;
+var warmRates = new Dictionary<int, double>();
+while (warmWatch.Elapsed < warmMax)
 {
-    var call = work.NewCall([.. spread, hot, hotRow], "w");
-    var error = await work.StartAsync(call, queue: false);
-    return error.Length > 0 ? error : await work.EndAsync(call);
-});
-Log($"warm-up: {warmUp.Ok:N0} call start+end pairs ({warmUp.PerSecond:N0}/s), not reported");
+    var steady = true;
+    foreach (var c in o.Concurrency.Distinct())
+    {
+        var round = await Load.ClosedAsync("warm-up: call start+end pairs", c, warmRound, async _ =>
+        {
+            var call = work.NewCall([.. spread, hot, hotRow], "w");
+            var error = await work.StartAsync(call, queue: false);
+            return error.Length > 0 ? error : await work.EndAsync(call);
+        });
+        warmPairs += round.Ok;
+        steady &= warmRates.TryGetValue(c, out var before) && round.PerSecond <= 1.1 * before;
+        warmRates[c] = round.PerSecond;
+    }
+
+    if (steady && warmWatch.Elapsed >= warmMin)
+    {
+        break;
+    }
+}
+
+Log($"warm-up: {warmPairs:N0} call start+end pairs in {warmWatch.Elapsed.TotalSeconds:N0} s, last rounds {string.Join(", ", warmRates.Select(r => $"c={r.Key} {r.Value:N0}/s"))}, not reported");
 
 // Planner statistics, as pgbench's initialisation gathers them for its own tables. The database is a minute
 // old: autovacuum has not analysed it yet, and each pooled connection caches the generic plans of its prepared
