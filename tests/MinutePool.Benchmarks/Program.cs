@@ -99,7 +99,7 @@ await db.ExecAsync("ANALYZE");
 async Task<(PhaseResult Start, PhaseResult End)> StartThenEndAsync(string label, IReadOnlyList<BenchAccount> accounts, int concurrency, string tag)
 {
     await db.ResetStatementsAsync();
-    var cpu = memory.CpuSeconds;
+    var cpu = CpuMeter.Take(o.AppPid);
     var start = await Load.ClosedAsync($"call start, {label}", concurrency, duration, async _ => await work.StartAsync(work.NewCall(accounts, tag)));
     var end = await Load.ClosedAsync($"call end, {label}", concurrency, duration, _ => work.EndNextAsync());
     work.ClearStarted(); // calls not ended in time stay active; active calls charge nothing
@@ -108,7 +108,7 @@ async Task<(PhaseResult Start, PhaseResult End)> StartThenEndAsync(string label,
     var requests = start.Ok + start.Failed + end.Ok + end.Failed;
     if (await db.StatementsAsync(requests) is { } profile)
     {
-        report.Profiles.Add(new ScenarioProfile($"call start + end, {label}, c={concurrency}", profile) { AppCpuMsPerRequest = CpuMs(cpu, requests) });
+        report.Profiles.Add(new ScenarioProfile($"call start + end, {label}, c={concurrency}", profile) { Cpu = CpuMeter.PerRequest(cpu, CpuMeter.Take(o.AppPid), requests) });
     }
 
     Log($"{label} c={concurrency}: start {start.PerSecond:N0}/s p99 {start.Latency.P99:F1} ms, end {end.PerSecond:N0}/s p99 {end.Latency.P99:F1} ms");
@@ -136,7 +136,7 @@ var hotRowResult = await StartThenEndAsync("hot row 1×1", [hotRow], cmax, "r");
 
 // (3) Batch import, 1,000 finished calls per request.
 await db.ResetStatementsAsync();
-var importCpu = memory.CpuSeconds;
+var importCpu = CpuMeter.Take(o.AppPid);
 long imported = 0;
 var import = await Load.ClosedAsync("usage-records import, 1,000 per request", o.ImportClients, duration,
     async w => await work.ImportAsync(spread[w % spread.Count], 1_000, "i", n => Interlocked.Add(ref imported, n)));
@@ -144,14 +144,14 @@ report.Phases.Add(import);
 var importRate = imported / import.Seconds;
 if (await db.StatementsAsync(import.Ok + import.Failed) is { } importProfile)
 {
-    report.Profiles.Add(new ScenarioProfile("usage-records import (per request of 1,000 records)", importProfile) { AppCpuMsPerRequest = CpuMs(importCpu, import.Ok + import.Failed) });
+    report.Profiles.Add(new ScenarioProfile("usage-records import (per request of 1,000 records)", importProfile) { Cpu = CpuMeter.PerRequest(importCpu, CpuMeter.Take(o.AppPid), import.Ok + import.Failed) });
 }
 
 Log($"import: {importRate:N0} calls/s ({import.PerSecond:F1} requests/s)");
 
 // (4) Balance reads at a fixed rate while call start+end pairs run.
 await db.ResetStatementsAsync();
-var balanceCpu = memory.CpuSeconds;
+var balanceCpu = CpuMeter.Take(o.AppPid);
 var background = Task.Run(() => Load.ClosedAsync($"background: call start+end pairs, {spreadLabel}", Math.Min(8, cmax), duration + TimeSpan.FromSeconds(1), async _ =>
 {
     var call = work.NewCall(spread, "b");
@@ -171,7 +171,7 @@ report.Phases.Add(backgroundResult);
 var balanceRequests = balance.Ok + balance.Failed + 2 * backgroundResult.Ok + backgroundResult.Failed;
 if (await db.StatementsAsync(balanceRequests) is { } balanceProfile)
 {
-    report.Profiles.Add(new ScenarioProfile("balance reads with call start+end pairs beside them (every request of both counted)", balanceProfile) { AppCpuMsPerRequest = CpuMs(balanceCpu, balanceRequests) });
+    report.Profiles.Add(new ScenarioProfile("balance reads with call start+end pairs beside them (every request of both counted)", balanceProfile) { Cpu = CpuMeter.PerRequest(balanceCpu, CpuMeter.Take(o.AppPid), balanceRequests) });
 }
 
 Log($"balance reads: {balance.PerSecond:N0}/s p99 {balance.Latency.P99:F1} ms");
@@ -365,9 +365,6 @@ if (report.ExactnessProblems.Count > 0)
 
 return 0;
 
-double? CpuMs(double? before, long requests) =>
-    before is { } b && memory.CpuSeconds is { } now && requests > 0 ? (now - b) * 1000 / requests : null;
-
 double? SimpleUpdate(int clients) =>
     report.Pgbench.FirstOrDefault(p => p.Mode == "simple-update" && p.Clients == clients) is { } run ? run.Tps : null;
 
@@ -396,9 +393,18 @@ static void Analyse(BenchReport report)
 
         var top = p.Profile.Top.FirstOrDefault();
         return string.Create(ci, $" The database saw {p.Profile.PerRequest:0.0} statements per request in this scenario") +
-               (p.AppCpuMsPerRequest is { } cpu ? string.Create(ci, $", the app used {cpu:0.0} ms of CPU per request") : "") +
+               (p.Cpu is { } cpu ? ", " + BenchReport.CpuText(cpu) : "") +
                (top is null ? "." : string.Create(ci, $"; the heaviest by total time was `{(top.Query.Length > 90 ? top.Query[..90] + "…" : top.Query)}` ({top.Calls:N0} calls, {top.MeanMs:0.00} ms mean)."));
     }
+
+    // At C ms of the machine's CPU per request, its cores serve at most cores × 1,000 / C requests a second.
+    string Ceiling(string prefix) =>
+        report.Profiles.FirstOrDefault(s => s.Scenario.StartsWith(prefix, StringComparison.Ordinal))?.Cpu is { MachineMs: > 0 } cpu
+            ? string.Create(ci, $": {cpu.MachineMs:0.00} ms of CPU per request on {Environment.ProcessorCount} cores is at most {Environment.ProcessorCount * 1000 / cpu.MachineMs:N0} requests a second") +
+              (report.Pgbench.Where(r => r.Mode == "simple-update").MaxBy(r => r.Tps) is { Tps: > 0 } best
+                  ? string.Create(ci, $", while pgbench's {best.Tps:N0} TPS means its whole transaction (client included) took at most {Environment.ProcessorCount * 1000 / best.Tps:0.00} ms of the same cores")
+                  : "")
+            : "";
 
     var groups = report.Targets.Where(t => !t.Met)
         .GroupBy(t => t.Name.Split(',', ' ')[0] + (t.Name.StartsWith("call start p99", StringComparison.Ordinal) ? " p99" : ""));
@@ -414,7 +420,7 @@ static void Analyse(BenchReport report)
             var n when n.StartsWith("hot ", StringComparison.Ordinal) =>
                 $"**Missed: {names}.**{Profile("call start + end, hot account")} A call start sums the account's whole cycle from the daily buckets (workspaces × days × 4 slots), so in a 100-workspace account each start reads about 100 times the bucket rows it reads in a one-workspace account. A running account-level total would make the read constant, at the price of one more contended row on every call end; not done yet.",
             var n when n.StartsWith("call ", StringComparison.Ordinal) =>
-                $"**Missed: {names}.**{Profile("call start + end")} A pgbench simple-update transaction is 5 prepared statements and a commit sent by a small C client. A MinutePool call start is an HTTP request (JSON, API-key check) plus 4 statements: the API key with its account, plan schedule and allocation total, the workspace, one sum over the buckets for every balance scope, the insert; an end is 3: the key with its account, the call, and one statement that ends and charges it. The statements' own execution time is small next to the request latency: the app's CPU per request (ASP.NET Core, EF Core, Npgsql), the database and the load generator share the same 2 cores, and that sets the ceiling.",
+                $"**Missed: {names}.**{Profile("call start + end")} A pgbench simple-update transaction is 5 prepared statements and a commit sent by a small C client. A MinutePool call start is an HTTP request (JSON, API-key check) plus 4 statements: the API key with its account, plan schedule and allocation total, the workspace, one sum over the buckets for every balance scope, the insert; an end is 3: the key with its account, the call, and one statement that ends and charges it. The statements' own execution time is small next to the request latency: the app's CPU per request (ASP.NET Core, EF Core, Npgsql), the database's (each statement a round trip that wakes a backend; the commit) and the load generator's share the same cores, and that sets the ceiling{Ceiling("call start + end")}.",
             var n when n.StartsWith("batch import", StringComparison.Ordinal) =>
                 $"**Missed: {names}.**{Profile("usage-records")} The import is one INSERT of the whole batch (unnest of arrays) and one bucket upsert in one transaction; the time is PostgreSQL writing the rows and their index entries, and the app reading 1,000 JSON records.",
             var n when n.StartsWith("balance", StringComparison.Ordinal) =>
@@ -463,24 +469,6 @@ internal sealed class MemorySampler : IDisposable
         {
             Sample();
             return Interlocked.Read(ref peakHwm);
-        }
-    }
-
-    /// <summary>User + system CPU seconds the app process has used (/proc/pid/stat, 100 ticks a second); null when unreadable.</summary>
-    public double? CpuSeconds
-    {
-        get
-        {
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{pid}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-            }
-            catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException or UnauthorizedAccessException)
-            {
-                return null;
-            }
         }
     }
 

@@ -18,12 +18,20 @@ public sealed record TargetCheck(string Name, double Measured, string Comparison
 
 public sealed record ScenarioProfile(string Scenario, StatementProfile Profile)
 {
-    /// <summary>CPU the app process used per request (user + system), from /proc.</summary>
-    public double? AppCpuMsPerRequest { get; init; }
+    /// <summary>CPU per request of the app, PostgreSQL, the load generator and the machine (user + system), from /proc.</summary>
+    public CpuPerRequest? Cpu { get; init; }
 }
 
 public sealed class BenchReport
 {
+    /// <summary>"CPU per request: app 0.8 ms, PostgreSQL 0.4 ms, load generator 0.2 ms (all cores busy 1.5 ms)".</summary>
+    public static string CpuText(CpuPerRequest cpu, bool bold = false)
+    {
+        var b = bold ? "**" : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"CPU per request: {b}app {cpu.AppMs:0.00} ms{b}, PostgreSQL {cpu.DatabaseMs:0.00} ms, load generator {cpu.LoadGeneratorMs:0.00} ms (the machine's cores were busy {cpu.MachineMs:0.00} ms per request in all)");
+    }
+
     public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
 
     public DateTimeOffset FinishedAt { get; set; }
@@ -126,7 +134,7 @@ public sealed class BenchReport
             md.AppendLine();
             foreach (var s in Profiles)
             {
-                md.AppendLine(ci, $"**{s.Scenario}**: {s.Profile.Statements:N0} statements for {s.Profile.Requests:N0} requests = **{s.Profile.PerRequest:0.0} per request**{(s.AppCpuMsPerRequest is { } cpu ? $"; the app used **{cpu:0.0} ms of CPU per request**" : "")}. Heaviest by total time:");
+                md.AppendLine(ci, $"**{s.Scenario}**: {s.Profile.Statements:N0} statements for {s.Profile.Requests:N0} requests = **{s.Profile.PerRequest:0.0} per request**{(s.Cpu is { } cpu ? "; " + CpuText(cpu, bold: true) : "")}. Heaviest by total time:");
                 md.AppendLine();
                 md.AppendLine("| calls | total ms | mean ms | statement |");
                 md.AppendLine("| ---: | ---: | ---: | --- |");
