@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace MinutePool.Benchmarks;
@@ -27,7 +26,7 @@ public static class CpuMeter
             return new CpuSnapshot(
                 ProcessTicks($"/proc/{appPid}") / TicksPerSecond,
                 database / TicksPerSecond,
-                Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
+                Environment.CpuUsage.TotalTime.TotalSeconds,
                 MachineBusyTicks() / TicksPerSecond);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
@@ -57,7 +56,10 @@ public static class CpuMeter
         }
     }
 
-    /// <summary>utime + stime of one process (fields 14 and 15 of /proc/pid/stat); 0 when it has exited.</summary>
+    /// <summary>
+    /// utime + stime of one process (fields 14 and 15 of /proc/pid/stat); 0 when it has exited, also when it exited
+    /// while being read (an empty or cut-off stat), so one backend leaving never stops the benchmark.
+    /// </summary>
     private static long ProcessTicks(string processDirectory)
     {
         try
@@ -66,7 +68,7 @@ public static class CpuMeter
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {
             return 0;
         }
