@@ -11,8 +11,11 @@ namespace MinutePool.Data;
 
 public static class DependencyInjection
 {
-    /// <summary>The context, the tenant of the scope, and the use-case services.</summary>
-    public static IServiceCollection AddMinutePoolData(this IServiceCollection services, DatabaseProvider provider, string connectionString, bool rowLevelSecurity = false)
+    /// <summary>
+    /// The context, the tenant of the scope, and the use-case services. <paramref name="groupCommit"/> (PostgreSQL):
+    /// call starts and ends of concurrent requests share statements and commits (<see cref="CallWriteBatches"/>).
+    /// </summary>
+    public static IServiceCollection AddMinutePoolData(this IServiceCollection services, DatabaseProvider provider, string connectionString, bool rowLevelSecurity = false, bool groupCommit = true)
     {
         services.AddScoped<TenantContext>();
         // Pooled contexts, each rented for one scope and bound to that scope's tenant; the factory's own
@@ -30,6 +33,12 @@ public static class DependencyInjection
         services.AddScoped<PlanService>();
         services.AddScoped<AccountService>();
         services.AddScoped<WorkspaceService>();
+        if (groupCommit && provider == DatabaseProvider.Postgres)
+        {
+            // A factory, so the container disposes it at shutdown: queued writes finish before the app stops.
+            services.AddSingleton(_ => new CallWriteBatches(connectionString));
+        }
+
         services.AddScoped<CallLedger>();
         services.AddScoped<CallQueries>();
         services.AddScoped<ApiKeyService>();

@@ -23,7 +23,7 @@ builder.Logging.AddSerilog(Log.Logger, dispose: true);
 var options = builder.Configuration.GetSection(MinutePoolOptions.Section).Get<MinutePoolOptions>() ?? new MinutePoolOptions();
 builder.Services.Configure<MinutePoolOptions>(builder.Configuration.GetSection(MinutePoolOptions.Section));
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddMinutePoolData(options.Database.Provider, options.ConnectionString(builder.Configuration, builder.Environment.ContentRootPath), options.Database.RowLevelSecurity);
+builder.Services.AddMinutePoolData(options.Database.Provider, options.ConnectionString(builder.Configuration, builder.Environment.ContentRootPath), options.Database.RowLevelSecurity, options.Database.GroupCommit);
 builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
 builder.Services.AddIdentityCore<AppUser>(identity =>
     {

@@ -13,9 +13,10 @@ namespace MinutePool.Data.Calls;
 /// <summary>
 /// Records calls for the current tenant and charges them exactly once: the call row (keyed by the
 /// caller's call id) and its usage bucket change in one transaction, and a call is charged only by the
-/// statement that moves it from active to ended.
+/// statement that moves it from active to ended. On PostgreSQL, a start's insert and an end's charge outside a
+/// transaction go through <see cref="CallWriteBatches"/> (group commit) when the app registered it.
 /// </summary>
-public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
+public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallWriteBatches? batches = null)
 {
     public const int MaxImportBatch = 1_000;
 
@@ -129,6 +130,11 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
     /// </summary>
     private async Task<bool> EndAndChargeAsync(Call call, DateTimeOffset end, CallCharge charge, CancellationToken cancellationToken)
     {
+        if (Batched is { } grouped)
+        {
+            return await grouped.Ends.WriteAsync(new CallWriteBatches.CallEnd(call.AccountId, call.CallId, end, charge.DurationSeconds, charge.BillableSeconds));
+        }
+
         if (db.IsPostgres)
         {
             // One statement (so no transaction round trips): the bucket row is written only when the UPDATE
@@ -336,6 +342,11 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
     /// </summary>
     private async Task<bool> InsertIfNewAsync(Call call, CancellationToken cancellationToken)
     {
+        if (Batched is { } grouped)
+        {
+            return await grouped.Starts.WriteAsync(call);
+        }
+
         var inserted = await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO calls (account_id, call_id, workspace_id, started_at, local_date, ended_at, duration_seconds,
@@ -348,6 +359,9 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock)
             cancellationToken);
         return inserted == 1;
     }
+
+    /// <summary>The group commit, unless the write belongs to a transaction of this request (a batch commits on its own).</summary>
+    private CallWriteBatches? Batched => db.Database.CurrentTransaction is null && db.IsPostgres ? batches : null;
 
     /// <summary>Records a started call; when the same call id was started concurrently, answers as that first start did.</summary>
     private async Task<StartedCall> InsertAsync(Call call, CancellationToken cancellationToken)

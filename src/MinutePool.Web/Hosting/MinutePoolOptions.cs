@@ -26,6 +26,12 @@ public sealed class MinutePoolOptions
         /// (for an app connecting as a role that does not own the tables; see RowLevelSecurity).
         /// </summary>
         public bool RowLevelSecurity { get; set; }
+
+        /// <summary>
+        /// PostgreSQL only: call starts and ends of concurrent requests share one statement and one commit per batch
+        /// (CallWriteBatches); each request is answered once its batch committed. Off only to compare in the benchmark.
+        /// </summary>
+        public bool GroupCommit { get; set; } = true;
     }
 
     public sealed class DemoSection

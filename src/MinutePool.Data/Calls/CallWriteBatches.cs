@@ -1,0 +1,133 @@
+using MinutePool.Core.Billing;
+using MinutePool.Core.Calls;
+using MinutePool.Data.Billing;
+using MinutePool.Data.Infrastructure;
+using MinutePool.Data.Tenancy;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace MinutePool.Data.Calls;
+
+/// <summary>
+/// PostgreSQL: the two writes of the live call API, call-start inserts and call-end charges, committed in groups
+/// (<see cref="GroupCommit{TItem,TKey,TResult}"/>). Each batch is one statement over arrays: exactly what
+/// <see cref="CallLedger"/>'s single-call statements do, for many calls at once. A batch holds calls of many
+/// accounts, each written for the tenant its request authenticated as.
+/// </summary>
+public sealed class CallWriteBatches : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _source;
+
+    public CallWriteBatches(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(DatabaseOptions.Tuned(connectionString));
+        // Under row-level security the batch connections act across accounts: every row they write names the
+        // account of the request that handed it in (and was authenticated for it).
+        builder.UsePhysicalConnectionInitializer(
+            connection =>
+            {
+                using var command = AcrossAccounts(connection);
+                command.ExecuteNonQuery();
+            },
+            async connection =>
+            {
+                await using var command = AcrossAccounts(connection);
+                await command.ExecuteNonQueryAsync();
+            });
+        _source = builder.Build();
+        Starts = new GroupCommit<Call, (Guid, string), bool>(c => (c.AccountId, c.CallId), InsertStartsAsync);
+        Ends = new GroupCommit<CallEnd, (Guid, string), bool>(e => (e.AccountId, e.CallId), ChargeEndsAsync);
+    }
+
+    /// <summary>A started call's insert; true when the call id was new (false: it was started before).</summary>
+    public GroupCommit<Call, (Guid, string), bool> Starts { get; }
+
+    /// <summary>A call's end and charge; true when this end ended it (false: it had ended already, nothing charged).</summary>
+    public GroupCommit<CallEnd, (Guid, string), bool> Ends { get; }
+
+    public readonly record struct CallEnd(Guid AccountId, string CallId, DateTimeOffset EndedAt, long DurationSeconds, long BillableSeconds);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Starts.DisposeAsync();
+        await Ends.DisposeAsync();
+        await _source.DisposeAsync();
+    }
+
+    private async Task<IReadOnlyList<bool>> InsertStartsAsync(IReadOnlyList<Call> calls)
+    {
+        // Rows in key order: a concurrent importer of the same ids (also in id order) waits instead of deadlocking.
+        await using var command = _source.CreateCommand(
+            """
+            INSERT INTO calls (account_id, call_id, workspace_id, started_at, local_date, project_tag, max_usage_seconds, source, recorded_at)
+            SELECT t.account_id, t.call_id, t.workspace_id, t.started_at, t.local_date, t.project_tag, t.max_usage_seconds, $9, t.recorded_at
+            FROM unnest($1, $2, $3, $4, $5, $6, $7, $8)
+                 AS t(account_id, call_id, workspace_id, started_at, local_date, project_tag, max_usage_seconds, recorded_at)
+            ORDER BY t.account_id, t.call_id
+            ON CONFLICT (account_id, call_id) DO NOTHING
+            RETURNING account_id, call_id
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = calls.Select(c => c.AccountId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = calls.Select(c => c.CallId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = calls.Select(c => c.WorkspaceId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = calls.Select(c => c.StartedAt.UtcDateTime).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = calls.Select(c => c.LocalDate).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = calls.Select(c => c.ProjectTag).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = calls.Select(c => c.MaxUsageSeconds).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = calls.Select(c => c.RecordedAt.UtcDateTime).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = nameof(CallSource.Live) });
+        var written = await KeysAsync(command);
+        return calls.Select(c => written.Contains((c.AccountId, c.CallId))).ToList();
+    }
+
+    private async Task<IReadOnlyList<bool>> ChargeEndsAsync(IReadOnlyList<CallEnd> ends)
+    {
+        // As CallLedger's single end: a bucket gains only what the UPDATE ended (a call already ended adds nothing),
+        // the buckets summed per key (one upsert may touch a row once) and taken in key order (no deadlock with
+        // importers, which write buckets in the same order). "ended_at IS NULL" keeps the running-calls index out of
+        // the plan (RunningCalls).
+        await using var command = _source.CreateCommand(
+            $"""
+            WITH input AS (
+                SELECT * FROM unnest($1, $2, $3, $4, $5, $6) AS t(account_id, call_id, ended_at, duration_seconds, billable_seconds, slot)
+                ORDER BY t.account_id, t.call_id),
+            ended AS (
+                UPDATE calls AS c SET ended_at = i.ended_at, duration_seconds = i.duration_seconds, billable_seconds = i.billable_seconds
+                FROM input AS i
+                WHERE c.account_id = i.account_id AND c.call_id = i.call_id AND c.ended_at IS NULL
+                RETURNING c.account_id, c.call_id, c.workspace_id, c.local_date, i.slot, i.billable_seconds),
+            charged AS (
+                INSERT INTO usage_buckets (account_id, workspace_id, local_date, slot, billed_seconds, calls)
+                SELECT e.account_id, e.workspace_id, e.local_date, e.slot, sum(e.billable_seconds), count(*)
+                FROM ended AS e
+                GROUP BY e.account_id, e.workspace_id, e.local_date, e.slot
+                ORDER BY e.account_id, e.workspace_id, e.local_date, e.slot
+                {UsageWriter.AddOnConflict})
+            SELECT account_id, call_id FROM ended
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.AccountId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.CallId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.EndedAt.UtcDateTime).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.DurationSeconds).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.BillableSeconds).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => UsageBucket.SlotFor(e.CallId)).ToArray() });
+        var charged = await KeysAsync(command);
+        return ends.Select(e => charged.Contains((e.AccountId, e.CallId))).ToList();
+    }
+
+    /// <summary>Runs the statement (one round trip, its own commit) and answers the (account, call id) rows it returned.</summary>
+    private static async Task<HashSet<(Guid, string)>> KeysAsync(NpgsqlCommand command)
+    {
+        var keys = new HashSet<(Guid, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            keys.Add((reader.GetGuid(0), reader.GetString(1)));
+        }
+
+        return keys;
+    }
+
+    private static NpgsqlCommand AcrossAccounts(NpgsqlConnection connection) =>
+        new($"SELECT set_config('{RowLevelSecurity.AllAccountsSetting}', 'on', false)", connection);
+}
