@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using MinutePool.Core.Accounts;
 using MinutePool.Core.Billing;
 using MinutePool.Core.Plans;
+using MinutePool.Core.Workspaces;
 using MinutePool.Data.Infrastructure;
 
 namespace MinutePool.Data.Accounts;
@@ -26,22 +27,24 @@ public static class AccountStateReader
     }
 
     /// <summary>
-    /// The API key with this prefix and, when it is valid, its account's state, in one round trip; the caller checks
-    /// the secret before it trusts either. The key decides the tenant, so this query reads across accounts (also
-    /// under row-level security), every join bound to the key's own account.
+    /// The API key with this prefix and, when it is valid, its account's state and the key's account's workspace
+    /// <paramref name="workspaceId"/> (when given and found), in one round trip; the caller checks the secret before
+    /// it trusts any of them. The key decides the tenant, so this query reads across accounts (also under row-level
+    /// security), every join bound to the key's own account.
     /// </summary>
-    public static async Task<(ApiKey? Key, AccountState? State)> LoadWithKeyAsync(MinutePoolDbContext db, string prefix, CancellationToken cancellationToken = default)
+    public static async Task<(ApiKey? Key, AccountState? State, Workspace? Workspace)> LoadWithKeyAsync(
+        MinutePoolDbContext db, string prefix, Guid? workspaceId, CancellationToken cancellationToken = default)
     {
         var rows = new List<KeyedStateRow>(2);
         using (db.Tenant.AcrossAccounts())
         {
-            await foreach (var row in KeyedStateRows.For(db)(db, prefix).WithCancellation(cancellationToken))
+            await foreach (var row in KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty).WithCancellation(cancellationToken))
             {
                 rows.Add(row);
             }
         }
 
-        return (rows.FirstOrDefault()?.Key, StateOf(rows.Select(r => r.State).ToList()));
+        return (rows.FirstOrDefault()?.Key, StateOf(rows.Select(r => r.State).ToList()), rows.FirstOrDefault()?.Workspace);
     }
 
     /// <summary>
@@ -51,22 +54,25 @@ public static class AccountStateReader
     private static AccountState? StateOf(List<StateRow> rows) =>
         rows.Count == 0 ? null : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
 
-    private sealed record KeyedStateRow(ApiKey Key, StateRow State);
+    private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace);
 
-    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
-        (MinutePoolDbContext db, string prefix) =>
+    // Guid.Empty for no workspace (no workspace has that id).
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db, string prefix, Guid workspaceId) =>
             from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
             where k.Prefix == prefix && k.RevokedAt == null
             join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
             join c in db.AccountPlanChanges.AsNoTracking() on a.Id equals c.AccountId
             join p in db.Plans.AsNoTracking() on c.PlanId equals p.Id
+            from w in db.Workspaces.AsNoTracking().Where(w => w.Id == workspaceId && w.AccountId == a.Id).DefaultIfEmpty()
             select new KeyedStateRow(
                 k,
                 new StateRow(
                     a,
                     db.Workspaces.Where(w => w.AccountId == a.Id && w.ArchivedAt == null && w.AllocationMinutes != null).Sum(w => (long?)w.AllocationMinutes) ?? 0L,
                     c.EffectiveAt,
-                    p))));
+                    p),
+                w)));
 
     /// <summary>One row per plan change, each carrying the account and its allocation total.</summary>
     private sealed record StateRow(Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);

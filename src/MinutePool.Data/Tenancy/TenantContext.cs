@@ -1,4 +1,5 @@
 using MinutePool.Core.Billing;
+using MinutePool.Core.Workspaces;
 
 namespace MinutePool.Data.Tenancy;
 
@@ -29,6 +30,23 @@ public sealed class TenantContext
     /// </summary>
     public void Preload(AccountState state) =>
         _preloaded = state.Account.Id == AccountId ? state : throw new InvalidOperationException("A preloaded state must be the tenant's.");
+
+    private Workspace? _preloadedWorkspace;
+
+    /// <summary>
+    /// The workspace the request names (call start, balance read), read in the same query as the API key; it serves the
+    /// first <see cref="Workspaces.WorkspaceLookup.ByIdAsync"/> of that id in the request only.
+    /// </summary>
+    public void Preload(Workspace workspace) =>
+        _preloadedWorkspace = workspace.AccountId == AccountId ? workspace : throw new InvalidOperationException("A preloaded workspace must be the tenant's.");
+
+    /// <summary>The preloaded workspace with this id, once; null when there is none, it was taken, or its id differs.</summary>
+    public Workspace? TakePreloaded(Guid workspaceId)
+    {
+        var workspace = _preloadedWorkspace?.Id == workspaceId ? _preloadedWorkspace : null;
+        _preloadedWorkspace = workspace is null ? _preloadedWorkspace : null;
+        return workspace;
+    }
 
     /// <summary>The preloaded state, once; null when there is none or it was taken.</summary>
     public AccountState? TakePreloaded()

@@ -13,7 +13,7 @@ public static class CallEndpoints
         calls.MapPost("", async (StartCallRequest request, CallLedger ledger, CancellationToken ct) =>
                 (await ledger.StartAsync(new StartCallCommand(request.CallId, request.WorkspaceId, request.UserId, request.Passcode, request.StartedAt, request.ProjectTag), ct))
                     .ToHttp(c => Results.Created($"/api/v1/calls/{Uri.EscapeDataString(c.CallId)}", StartedCallDto.From(c))))
-            .WithMetadata(new ApiKeyFilter.PreloadsAccountState())
+            .WithMetadata(new ApiKeyFilter.PreloadsAccountState(c => c.Arguments.OfType<StartCallRequest>().FirstOrDefault()?.WorkspaceId))
             .WithName("StartCall")
             .WithSummary("May this call start? Records it as active when it may.")
             .Produces<StartedCallDto>(StatusCodes.Status201Created)

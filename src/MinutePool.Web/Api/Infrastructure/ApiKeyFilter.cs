@@ -26,9 +26,9 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             return Unauthorized();
         }
 
-        var (key, state) = http.GetEndpoint()?.Metadata.GetMetadata<PreloadsAccountState>() is null
-            ? (await KeyByPrefix.For(db)(db, prefix, http.RequestAborted), null)
-            : await AccountStateReader.LoadWithKeyAsync(db, prefix, http.RequestAborted);
+        var (key, state, workspace) = http.GetEndpoint()?.Metadata.GetMetadata<PreloadsAccountState>() is { } preloads
+            ? await AccountStateReader.LoadWithKeyAsync(db, prefix, preloads.WorkspaceOf?.Invoke(context), http.RequestAborted)
+            : (await KeyByPrefix.For(db)(db, prefix, http.RequestAborted), null, null);
         if (key is null || key.RevokedAt is not null || !key.Matches(secret))
         {
             return Unauthorized();
@@ -38,6 +38,11 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
         if (state is not null)
         {
             tenant.Preload(state);
+        }
+
+        if (workspace is not null)
+        {
+            tenant.Preload(workspace);
         }
 
         http.Items[ApiKeyItem] = key;
@@ -56,9 +61,10 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
 
     /// <summary>
     /// Endpoint metadata: the handler loads the account's state first thing (call start, call end, balance read), so
-    /// the filter reads it in the same query as the key.
+    /// the filter reads it in the same query as the key; with <paramref name="WorkspaceOf"/>, also the workspace the
+    /// request names (from its bound arguments; null for none). One round trip less per call start and balance read.
     /// </summary>
-    public sealed class PreloadsAccountState;
+    public sealed record PreloadsAccountState(Func<EndpointFilterInvocationContext, Guid?>? WorkspaceOf = null);
 
     /// <summary>The audit actor of the request: <c>api-key:{prefix}</c>.</summary>
     public static string Actor(HttpContext http) => http.Items[ApiKeyItem] is ApiKey key ? $"api-key:{key.Prefix}" : "api-key";

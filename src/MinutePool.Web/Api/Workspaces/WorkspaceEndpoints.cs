@@ -91,7 +91,7 @@ public static class WorkspaceEndpoints
                     ? NotFound()
                     : Results.Ok(new BalanceDto(id, when.ToUniversalTime(), scopes.Select(ScopeBalanceDto.From).ToList(), BalanceRules.Remaining(scopes)));
             })
-            .WithMetadata(new ApiKeyFilter.PreloadsAccountState())
+            .WithMetadata(new ApiKeyFilter.PreloadsAccountState(c => c.GetArgument<Guid>(0)))
             .WithName("GetWorkspaceBalance")
             .Produces<BalanceDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
