@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using MinutePool.Core.Common;
 using MinutePool.Data.Calls;
 using MinutePool.IntegrationTests.Infrastructure;
 using Npgsql;
@@ -36,20 +37,8 @@ public sealed class GroupCommitTests : IAsyncLifetime
     public async Task Ends_of_two_accounts_queued_behind_one_batch_commit_together_and_each_is_charged_once()
     {
         var calls = await StartCallsAsync(10);
-        Seed.Ok(await _db.StartAsync(_accountA, "blocker", _workspaceA, Start));
         var before = Batches.Ends.Batches;
-
-        List<Task<Core.Common.Result<EndedCall>>> ends;
-        Task<Core.Common.Result<EndedCall>> blocked, repeat;
-        await using (var held = await HeldLock.TakeAsync(_db.ConnectionString, "SELECT 1 FROM calls WHERE call_id = 'blocker' FOR UPDATE"))
-        {
-            blocked = _db.EndAsync(_accountA, "blocker", Start.AddSeconds(60));
-            await Until(() => Batches.Ends.Batches == before + 1, "the blocker's batch to start");
-            ends = calls.Select((c, i) => _db.EndAsync(c.Account, c.CallId, Start.AddSeconds(100 + i))).ToList();
-            await Until(() => Batches.Ends.Queued == calls.Count, "the ends to queue");
-            repeat = _db.EndAsync(_accountA, "a-0", Start.AddSeconds(999)); // a second end of a-0, in the same queue
-            await Until(() => Batches.Ends.Queued == calls.Count + 1, "the repeated end to queue");
-        }
+        var (blocked, ends, repeat) = await EndBehindBlockerAsync(calls, () => _db.EndAsync(_accountA, "a-0", Start.AddSeconds(999))); // a-0 again
 
         Seed.Ok(await blocked).BillableSeconds.Should().Be(60);
         var answers = (await Task.WhenAll(ends)).Select(Seed.Ok).ToList();
@@ -68,7 +57,6 @@ public sealed class GroupCommitTests : IAsyncLifetime
     public async Task An_end_the_database_refuses_fails_alone_and_the_rest_of_its_batch_is_charged()
     {
         var calls = await StartCallsAsync(3);
-        Seed.Ok(await _db.StartAsync(_accountA, "blocker", _workspaceA, Start));
         Seed.Ok(await _db.StartAsync(_accountA, "poison", _workspaceA, Start));
         await Sql.ExecuteAsync(_db.ConnectionString, """
             CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -76,17 +64,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
             CREATE TRIGGER refuse_poison BEFORE UPDATE ON calls FOR EACH ROW EXECUTE FUNCTION refuse_poison();
             """);
         var before = Batches.Ends.Batches;
-
-        List<Task<Core.Common.Result<EndedCall>>> ends;
-        Task<Core.Common.Result<EndedCall>> blocked, poison;
-        await using (var held = await HeldLock.TakeAsync(_db.ConnectionString, "SELECT 1 FROM calls WHERE call_id = 'blocker' FOR UPDATE"))
-        {
-            blocked = _db.EndAsync(_accountA, "blocker", Start.AddSeconds(60));
-            await Until(() => Batches.Ends.Batches == before + 1, "the blocker's batch to start");
-            ends = calls.Select((c, i) => _db.EndAsync(c.Account, c.CallId, Start.AddSeconds(100 + i))).ToList();
-            poison = _db.EndAsync(_accountA, "poison", Start.AddSeconds(500));
-            await Until(() => Batches.Ends.Queued == calls.Count + 1, "the ends to queue");
-        }
+        var (blocked, ends, poison) = await EndBehindBlockerAsync(calls, () => _db.EndAsync(_accountA, "poison", Start.AddSeconds(500)));
 
         Seed.Ok(await blocked);
         (await Task.WhenAll(ends)).Should().OnlyContain(e => e.IsSuccess);
@@ -105,8 +83,8 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var before = Batches.Starts.Batches;
 
         // An uncommitted insert of the same call id makes the app's insert of "blocker" wait for the test's transaction.
-        Task<Core.Common.Result<StartedCall>> blocked, repeat;
-        List<Task<Core.Common.Result<StartedCall>>> starts;
+        Task<Result<StartedCall>> blocked, repeat;
+        List<Task<Result<StartedCall>>> starts;
         await using (var held = await HeldLock.TakeAsync(_db.ConnectionString, $"""
             INSERT INTO calls (account_id, call_id, workspace_id, started_at, local_date, max_usage_seconds, source, recorded_at)
             VALUES ('{_accountA}', 'blocker', '{_workspaceA}', now(), current_date, 0, 'Live', now())
@@ -146,6 +124,25 @@ public sealed class GroupCommitTests : IAsyncLifetime
         }
 
         return calls;
+    }
+
+    /// <summary>
+    /// Starts "blocker" and ends it (60 s) while the test holds its row, so that its batch waits; then ends every call
+    /// (call i lasting 100 + i s) and then <paramref name="last"/>, each once the one before is queued, and lets go.
+    /// </summary>
+    private async Task<(Task<Result<EndedCall>> Blocked, List<Task<Result<EndedCall>>> Ends, Task<Result<EndedCall>> Last)> EndBehindBlockerAsync(
+        List<(Guid Account, string CallId)> calls, Func<Task<Result<EndedCall>>> last)
+    {
+        Seed.Ok(await _db.StartAsync(_accountA, "blocker", _workspaceA, Start));
+        var before = Batches.Ends.Batches;
+        await using var held = await HeldLock.TakeAsync(_db.ConnectionString, "SELECT 1 FROM calls WHERE call_id = 'blocker' FOR UPDATE");
+        var blocked = _db.EndAsync(_accountA, "blocker", Start.AddSeconds(60));
+        await Until(() => Batches.Ends.Batches == before + 1, "the blocker's batch to start");
+        var ends = calls.Select((c, i) => _db.EndAsync(c.Account, c.CallId, Start.AddSeconds(100 + i))).ToList();
+        await Until(() => Batches.Ends.Queued == calls.Count, "the ends to queue");
+        var lastEnd = last();
+        await Until(() => Batches.Ends.Queued == calls.Count + 1, "the last end to queue");
+        return (blocked, ends, lastEnd);
     }
 
     /// <summary>What <see cref="StartCallsAsync"/>'s calls of one account bill when call i lasts 100 + i seconds.</summary>
