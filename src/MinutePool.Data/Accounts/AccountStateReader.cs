@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MinutePool.Core.Accounts;
 using MinutePool.Core.Billing;
+using MinutePool.Core.Calls;
 using MinutePool.Core.Plans;
 using MinutePool.Core.Workspaces;
 using MinutePool.Data.Infrastructure;
@@ -27,25 +28,29 @@ public static class AccountStateReader
     }
 
     /// <summary>
-    /// The API key with this prefix and, when it is valid, its account's state and the key's account's workspace
-    /// <paramref name="workspaceId"/> (when given and found), in one round trip; the caller checks the secret before
-    /// it trusts any of them. The key decides the tenant, so this query reads across accounts (also under row-level
+    /// The API key with this prefix and, when it is valid, its account's state and what the request names of that
+    /// account (a workspace, a call; when given and found), in one round trip; the caller checks the secret before it
+    /// trusts any of them. The key decides the tenant, so this query reads across accounts (also under row-level
     /// security), every join bound to the key's own account.
     /// </summary>
-    public static async Task<(ApiKey? Key, AccountState? State, Workspace? Workspace)> LoadWithKeyAsync(
-        MinutePoolDbContext db, string prefix, Guid? workspaceId, CancellationToken cancellationToken = default)
+    public static async Task<KeyedState> LoadWithKeyAsync(
+        MinutePoolDbContext db, string prefix, Guid? workspaceId, string? callId, CancellationToken cancellationToken = default)
     {
         var rows = new List<KeyedStateRow>(2);
         using (db.Tenant.AcrossAccounts())
         {
-            await foreach (var row in KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty).WithCancellation(cancellationToken))
+            await foreach (var row in KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, callId ?? "").WithCancellation(cancellationToken))
             {
                 rows.Add(row);
             }
         }
 
-        return (rows.FirstOrDefault()?.Key, StateOf(rows.Select(r => r.State).ToList()), rows.FirstOrDefault()?.Workspace);
+        var first = rows.FirstOrDefault();
+        return new KeyedState(first?.Key, StateOf(rows.Select(r => r.State).ToList()), first?.Workspace, first?.Call);
     }
+
+    /// <summary>What <see cref="LoadWithKeyAsync"/> found: each part null when absent.</summary>
+    public sealed record KeyedState(ApiKey? Key, AccountState? State, Workspace? Workspace, Call? Call);
 
     /// <summary>
     /// The state from its rows (one per plan change). An account always has a plan (PlanSchedule insists), so no
@@ -54,17 +59,18 @@ public static class AccountStateReader
     private static AccountState? StateOf(List<StateRow> rows) =>
         rows.Count == 0 ? null : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
 
-    private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace);
+    private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace, Call? Call);
 
-    // Guid.Empty for no workspace (no workspace has that id).
-    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
-        (MinutePoolDbContext db, string prefix, Guid workspaceId) =>
+    // Guid.Empty for no workspace and "" for no call (no workspace or call has those ids).
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, string, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db, string prefix, Guid workspaceId, string callId) =>
             from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
             where k.Prefix == prefix && k.RevokedAt == null
             join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
             join c in db.AccountPlanChanges.AsNoTracking() on a.Id equals c.AccountId
             join p in db.Plans.AsNoTracking() on c.PlanId equals p.Id
             from w in db.Workspaces.AsNoTracking().Where(w => w.Id == workspaceId && w.AccountId == a.Id).DefaultIfEmpty()
+            from call in db.Calls.AsNoTracking().Where(x => x.CallId == callId && x.AccountId == a.Id).DefaultIfEmpty()
             select new KeyedStateRow(
                 k,
                 new StateRow(
@@ -72,7 +78,8 @@ public static class AccountStateReader
                     db.Workspaces.Where(w => w.AccountId == a.Id && w.ArchivedAt == null && w.AllocationMinutes != null).Sum(w => (long?)w.AllocationMinutes) ?? 0L,
                     c.EffectiveAt,
                     p),
-                w)));
+                w,
+                call)));
 
     /// <summary>One row per plan change, each carrying the account and its allocation total.</summary>
     private sealed record StateRow(Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);

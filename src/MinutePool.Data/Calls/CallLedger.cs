@@ -92,7 +92,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
 
     public async Task<Result<EndedCall>> EndAsync(string callId, DateTimeOffset? endedAt, CancellationToken cancellationToken = default)
     {
-        var call = await CallById.For(db)(db, callId, cancellationToken);
+        var call = db.Tenant.TakePreloadedCall(callId) ?? await CallById.For(db)(db, callId, cancellationToken);
         if (call is null)
         {
             return CallNotFound(callId);

@@ -1,4 +1,5 @@
 using MinutePool.Core.Billing;
+using MinutePool.Core.Calls;
 using MinutePool.Core.Workspaces;
 
 namespace MinutePool.Data.Tenancy;
@@ -32,20 +33,35 @@ public sealed class TenantContext
         _preloaded = state.Account.Id == AccountId ? state : throw new InvalidOperationException("A preloaded state must be the tenant's.");
 
     private Workspace? _preloadedWorkspace;
+    private Call? _preloadedCall;
 
     /// <summary>
-    /// The workspace the request names (call start, balance read), read in the same query as the API key; it serves the
-    /// first <see cref="Workspaces.WorkspaceLookup.ByIdAsync"/> of that id in the request only.
+    /// The workspace or call the request names (call start, balance read; call end), read in the same query as the API
+    /// key; each serves the first lookup of its id in the request only (<see cref="Workspaces.WorkspaceLookup"/>,
+    /// <see cref="Calls.CallLedger"/>): anything later reads afresh.
     /// </summary>
-    public void Preload(Workspace workspace) =>
-        _preloadedWorkspace = workspace.AccountId == AccountId ? workspace : throw new InvalidOperationException("A preloaded workspace must be the tenant's.");
+    public void Preload(Workspace? workspace, Call? call)
+    {
+        if ((workspace is not null && workspace.AccountId != AccountId) || (call is not null && call.AccountId != AccountId))
+        {
+            throw new InvalidOperationException("A preloaded row must be the tenant's.");
+        }
+
+        (_preloadedWorkspace, _preloadedCall) = (workspace, call);
+    }
 
     /// <summary>The preloaded workspace with this id, once; null when there is none, it was taken, or its id differs.</summary>
-    public Workspace? TakePreloaded(Guid workspaceId)
+    public Workspace? TakePreloaded(Guid workspaceId) => Take(ref _preloadedWorkspace, w => w.Id == workspaceId);
+
+    /// <summary>The preloaded call with this id, once; null when there is none, it was taken, or its id differs.</summary>
+    public Call? TakePreloadedCall(string callId) => Take(ref _preloadedCall, c => c.CallId == callId);
+
+    private static T? Take<T>(ref T? preloaded, Func<T, bool> matches)
+        where T : class
     {
-        var workspace = _preloadedWorkspace?.Id == workspaceId ? _preloadedWorkspace : null;
-        _preloadedWorkspace = workspace is null ? _preloadedWorkspace : null;
-        return workspace;
+        var row = preloaded is not null && matches(preloaded) ? preloaded : null;
+        preloaded = row is null ? preloaded : null;
+        return row;
     }
 
     /// <summary>The preloaded state, once; null when there is none or it was taken.</summary>

@@ -33,7 +33,7 @@ public static class CallEndpoints
 
         calls.MapPost("/{callId}/end", async (string callId, EndCallRequest? request, CallLedger ledger, CancellationToken ct) =>
                 (await ledger.EndAsync(callId, request?.EndedAt, ct)).ToHttp(c => Results.Ok(EndedCallDto.From(c))))
-            .WithMetadata(new ApiKeyFilter.PreloadsAccountState())
+            .WithMetadata(new ApiKeyFilter.PreloadsAccountState(CallOf: c => c.GetArgument<string>(0)))
             .WithName("EndCall")
             .Produces<EndedCallDto>()
             .ProducesProblem(StatusCodes.Status404NotFound)

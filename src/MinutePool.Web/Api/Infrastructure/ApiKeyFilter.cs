@@ -26,9 +26,9 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             return Unauthorized();
         }
 
-        var (key, state, workspace) = http.GetEndpoint()?.Metadata.GetMetadata<PreloadsAccountState>() is { } preloads
-            ? await AccountStateReader.LoadWithKeyAsync(db, prefix, preloads.WorkspaceOf?.Invoke(context), http.RequestAborted)
-            : (await KeyByPrefix.For(db)(db, prefix, http.RequestAborted), null, null);
+        var (key, state, workspace, call) = http.GetEndpoint()?.Metadata.GetMetadata<PreloadsAccountState>() is { } preloads
+            ? await AccountStateReader.LoadWithKeyAsync(db, prefix, preloads.WorkspaceOf?.Invoke(context), preloads.CallOf?.Invoke(context), http.RequestAborted)
+            : new AccountStateReader.KeyedState(await KeyByPrefix.For(db)(db, prefix, http.RequestAborted), null, null, null);
         if (key is null || key.RevokedAt is not null || !key.Matches(secret))
         {
             return Unauthorized();
@@ -40,10 +40,7 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             tenant.Preload(state);
         }
 
-        if (workspace is not null)
-        {
-            tenant.Preload(workspace);
-        }
+        tenant.Preload(workspace, call);
 
         http.Items[ApiKeyItem] = key;
         var now = clock.GetUtcNow();
@@ -61,10 +58,13 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
 
     /// <summary>
     /// Endpoint metadata: the handler loads the account's state first thing (call start, call end, balance read), so
-    /// the filter reads it in the same query as the key; with <paramref name="WorkspaceOf"/>, also the workspace the
-    /// request names (from its bound arguments; null for none). One round trip less per call start and balance read.
+    /// the filter reads it in the same query as the key; with <paramref name="WorkspaceOf"/> or <paramref name="CallOf"/>,
+    /// also the workspace or call the request names (from its bound arguments; null for none). One round trip less per
+    /// call start, call end and balance read.
     /// </summary>
-    public sealed record PreloadsAccountState(Func<EndpointFilterInvocationContext, Guid?>? WorkspaceOf = null);
+    public sealed record PreloadsAccountState(
+        Func<EndpointFilterInvocationContext, Guid?>? WorkspaceOf = null,
+        Func<EndpointFilterInvocationContext, string?>? CallOf = null);
 
     /// <summary>The audit actor of the request: <c>api-key:{prefix}</c>.</summary>
     public static string Actor(HttpContext http) => http.Items[ApiKeyItem] is ApiKey key ? $"api-key:{key.Prefix}" : "api-key";
