@@ -130,36 +130,25 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
     /// </summary>
     private async Task<bool> EndAndChargeAsync(Call call, DateTimeOffset end, CallCharge charge, CancellationToken cancellationToken)
     {
+        var row = new CallWriteBatches.CallEnd(call.AccountId, call.CallId, end, charge.DurationSeconds, charge.BillableSeconds);
         if (Batched is { } grouped)
         {
-            return await grouped.Ends.WriteAsync(new CallWriteBatches.CallEnd(call.AccountId, call.CallId, end, charge.DurationSeconds, charge.BillableSeconds));
+            return await grouped.Ends.WriteAsync(row);
         }
 
         if (db.IsPostgres)
         {
-            // One statement (so no transaction round trips): the bucket row is written only when the UPDATE
-            // ended the call, and both land or neither. The benchmark counted BEGIN/COMMIT as a quarter of an end.
-            // "ended_at IS NULL" keeps the running-calls index out of this statement's plans (RunningCalls).
-            var charged = await db.Database.ExecuteSqlRawAsync(
-                $"""
-                WITH ended AS (
-                    UPDATE calls SET ended_at = @ended, duration_seconds = @duration, billable_seconds = @billable
-                    WHERE account_id = @account AND call_id = @call AND ended_at IS NULL
-                    RETURNING workspace_id, local_date)
-                INSERT INTO usage_buckets (account_id, workspace_id, local_date, slot, billed_seconds, calls)
-                SELECT @account, e.workspace_id, e.local_date, @slot, @billable, 1 FROM ended AS e
-                {UsageWriter.AddOnConflict}
-                """,
-                [
-                    new Npgsql.NpgsqlParameter("ended", end.UtcDateTime),
-                    new Npgsql.NpgsqlParameter("duration", charge.DurationSeconds),
-                    new Npgsql.NpgsqlParameter("billable", charge.BillableSeconds),
-                    new Npgsql.NpgsqlParameter("account", call.AccountId),
-                    new Npgsql.NpgsqlParameter("call", call.CallId),
-                    new Npgsql.NpgsqlParameter("slot", UsageBucket.SlotFor(call.CallId)),
-                ],
-                cancellationToken);
-            return charged == 1;
+            // Group commit off: the batch statement for this one call, on the request's own connection (one statement,
+            // so no transaction round trips; the benchmark counted BEGIN/COMMIT as a quarter of an end).
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                return (await CallWriteBatches.ChargeEndsAsync((Npgsql.NpgsqlConnection)db.Database.GetDbConnection(), [row]))[0];
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

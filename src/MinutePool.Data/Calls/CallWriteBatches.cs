@@ -82,11 +82,21 @@ public sealed class CallWriteBatches : IAsyncDisposable
 
     private async Task<IReadOnlyList<bool>> ChargeEndsAsync(IReadOnlyList<CallEnd> ends)
     {
-        // As CallLedger's single end: a bucket gains only what the UPDATE ended (a call already ended adds nothing),
-        // the buckets summed per key (one upsert may touch a row once) and taken in key order (no deadlock with
+        await using var connection = await _source.OpenConnectionAsync();
+        return await ChargeEndsAsync(connection, ends);
+    }
+
+    /// <summary>
+    /// Ends and charges the calls in one statement on <paramref name="connection"/> (in its transaction, if any); true
+    /// for each call this statement ended. Also CallLedger's statement for a lone end when group commit is off.
+    /// </summary>
+    internal static async Task<IReadOnlyList<bool>> ChargeEndsAsync(NpgsqlConnection connection, IReadOnlyList<CallEnd> ends)
+    {
+        // A bucket gains only what the UPDATE ended (a call already ended adds nothing), both land or neither, the
+        // buckets are summed per key (one upsert may touch a row once) and taken in key order (no deadlock with
         // importers, which write buckets in the same order). "ended_at IS NULL" keeps the running-calls index out of
         // the plan (RunningCalls).
-        await using var command = _source.CreateCommand(
+        await using var command = new NpgsqlCommand(
             $"""
             WITH input AS (
                 SELECT * FROM unnest($1, $2, $3, $4, $5, $6) AS t(account_id, call_id, ended_at, duration_seconds, billable_seconds, slot)
@@ -104,7 +114,8 @@ public sealed class CallWriteBatches : IAsyncDisposable
                 ORDER BY e.account_id, e.workspace_id, e.local_date, e.slot
                 {UsageWriter.AddOnConflict})
             SELECT account_id, call_id FROM ended
-            """);
+            """,
+            connection);
         command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.AccountId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.CallId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.EndedAt.UtcDateTime).ToArray() });

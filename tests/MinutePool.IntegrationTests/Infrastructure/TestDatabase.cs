@@ -27,12 +27,15 @@ public abstract class TestDatabase : IAsyncLifetime
 
     public bool Migrate { get; init; } = true;
 
+    /// <summary>PostgreSQL: call starts and ends in batches (the app's default); false for the single-statement path.</summary>
+    public bool GroupCommit { get; init; } = true;
+
     public async Task InitializeAsync()
     {
         await CreateAsync();
         Services = new ServiceCollection()
             .AddSingleton<TimeProvider>(Clock)
-            .AddMinutePoolData(Provider, ConnectionString)
+            .AddMinutePoolData(Provider, ConnectionString, groupCommit: GroupCommit)
             .BuildServiceProvider();
         if (Migrate)
         {

@@ -183,3 +183,35 @@ public sealed class GroupCommitTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>With group commit off (MinutePool:Database:GroupCommit=false), an end runs the same statement alone on the request's connection.</summary>
+public sealed class CallEndsWithoutGroupCommitTests : IAsyncLifetime
+{
+    private readonly PostgresDatabase _db = new() { GroupCommit = false };
+
+    public Task InitializeAsync() => _db.InitializeAsync();
+
+    public Task DisposeAsync() => _db.DisposeAsync();
+
+    [Fact]
+    public async Task Concurrent_ends_each_charge_once_and_a_repeated_end_answers_the_first()
+    {
+        _db.Services.GetService<CallWriteBatches>().Should().BeNull("group commit is off");
+        await _db.PlanAsync("p100000", 100_000);
+        var account = await _db.AccountAsync("p100000");
+        var workspace = (await _db.WorkspaceAsync(account)).Workspace.Id;
+        var start = _db.Clock.Now.AddMinutes(-30);
+        for (var i = 0; i < 10; i++)
+        {
+            Seed.Ok(await _db.StartAsync(account, $"c-{i}", workspace, start));
+        }
+
+        var ends = await Task.WhenAll(Enumerable.Range(0, 10)
+            .SelectMany(i => new[] { _db.EndAsync(account, $"c-{i}", start.AddSeconds(100 + i)), _db.EndAsync(account, $"c-{i}", start.AddSeconds(100 + i)) }));
+
+        ends.Select(e => Seed.Ok(e).BillableSeconds).Should().Equal(Enumerable.Range(0, 10).SelectMany(i => new[] { 100L + i, 100L + i }));
+        (await _db.WorkspaceAsync(account, workspace)).UsedSeconds.Should().Be(Enumerable.Range(0, 10).Sum(i => 100L + i));
+        Seed.Ok(await _db.EndAsync(account, "c-0", start.AddSeconds(999))).EndedAt.Should().Be(start.AddSeconds(100));
+        (await _db.WorkspaceAsync(account, workspace)).UsedSeconds.Should().Be(Enumerable.Range(0, 10).Sum(i => 100L + i));
+    }
+}
