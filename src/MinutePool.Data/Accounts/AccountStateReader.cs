@@ -4,6 +4,7 @@ using MinutePool.Core.Billing;
 using MinutePool.Core.Calls;
 using MinutePool.Core.Plans;
 using MinutePool.Core.Workspaces;
+using MinutePool.Data.Billing;
 using MinutePool.Data.Infrastructure;
 
 namespace MinutePool.Data.Accounts;
@@ -30,27 +31,35 @@ public static class AccountStateReader
     /// <summary>
     /// The API key with this prefix and, when it is valid, its account's state and what the request names of that
     /// account (a workspace, a call; when given and found), in one round trip; the caller checks the secret before it
-    /// trusts any of them. The key decides the tenant, so this query reads across accounts (also under row-level
-    /// security), every join bound to the key's own account.
+    /// trusts any of them. With a workspace whose balance dates are known from an earlier request
+    /// (<see cref="BalanceSumHints"/>), also that balance's usage sums. The key decides the tenant, so this query
+    /// reads across accounts (also under row-level security), every join and sum bound to the key's own account.
     /// </summary>
     public static async Task<KeyedState> LoadWithKeyAsync(
         MinutePoolDbContext db, string prefix, Guid? workspaceId, string? callId, CancellationToken cancellationToken = default)
     {
+        var dates = workspaceId is { } id ? BalanceSumHints.Find(id) : null;
+        var sumDates = dates ?? BalanceSumDates.None;
         var rows = new List<KeyedStateRow>(2);
         using (db.Tenant.AcrossAccounts())
         {
-            await foreach (var row in KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, callId ?? "").WithCancellation(cancellationToken))
+            var query = KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, callId ?? "",
+                sumDates.WorkspaceStart, sumDates.WorkspaceEnd, sumDates.AccountStart, sumDates.AccountEnd);
+            await foreach (var row in query.WithCancellation(cancellationToken))
             {
                 rows.Add(row);
             }
         }
 
         var first = rows.FirstOrDefault();
-        return new KeyedState(first?.Key, StateOf(rows.Select(r => r.State).ToList()), first?.Workspace, first?.Call);
+        var sums = dates is not null && first?.Workspace is { } workspace
+            ? new PreloadedBalanceSums(workspace.Id, dates, first.WorkspaceSeconds, first.AccountSeconds)
+            : null;
+        return new KeyedState(first?.Key, StateOf(rows.Select(r => r.State).ToList()), first?.Workspace, first?.Call, sums);
     }
 
     /// <summary>What <see cref="LoadWithKeyAsync"/> found: each part null when absent.</summary>
-    public sealed record KeyedState(ApiKey? Key, AccountState? State, Workspace? Workspace, Call? Call);
+    public sealed record KeyedState(ApiKey? Key, AccountState? State, Workspace? Workspace, Call? Call, PreloadedBalanceSums? Sums = null);
 
     /// <summary>
     /// The state from its rows (one per plan change). An account always has a plan (PlanSchedule insists), so no
@@ -59,11 +68,13 @@ public static class AccountStateReader
     private static AccountState? StateOf(List<StateRow> rows) =>
         rows.Count == 0 ? null : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
 
-    private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace, Call? Call);
+    private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace, Call? Call, long WorkspaceSeconds, long AccountSeconds);
 
-    // Guid.Empty for no workspace and "" for no call (no workspace or call has those ids).
-    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, string, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
-        (MinutePoolDbContext db, string prefix, Guid workspaceId, string callId) =>
+    // Guid.Empty for no workspace and "" for no call (no workspace or call has those ids); BalanceSumDates.None's
+    // empty ranges for no sums. The two sums are separate subqueries so that each uses its own index: the workspace's
+    // buckets by primary key, the account's by (account_id, local_date).
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, string, DateOnly, DateOnly, DateOnly, DateOnly, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db, string prefix, Guid workspaceId, string callId, DateOnly workspaceStart, DateOnly workspaceEnd, DateOnly accountStart, DateOnly accountEnd) =>
             from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
             where k.Prefix == prefix && k.RevokedAt == null
             join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
@@ -79,7 +90,11 @@ public static class AccountStateReader
                     c.EffectiveAt,
                     p),
                 w,
-                call)));
+                call,
+                db.UsageBuckets.Where(u => u.AccountId == a.Id && u.WorkspaceId == workspaceId && u.LocalDate >= workspaceStart && u.LocalDate < workspaceEnd)
+                    .Sum(u => (long?)u.BilledSeconds) ?? 0L,
+                db.UsageBuckets.Where(u => u.AccountId == a.Id && u.LocalDate >= accountStart && u.LocalDate < accountEnd)
+                    .Sum(u => (long?)u.BilledSeconds) ?? 0L)));
 
     /// <summary>One row per plan change, each carrying the account and its allocation total.</summary>
     private sealed record StateRow(Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);

@@ -1,6 +1,7 @@
 using MinutePool.Core.Billing;
 using MinutePool.Core.Calls;
 using MinutePool.Core.Workspaces;
+using MinutePool.Data.Billing;
 
 namespace MinutePool.Data.Tenancy;
 
@@ -34,20 +35,23 @@ public sealed class TenantContext
 
     private Workspace? _preloadedWorkspace;
     private Call? _preloadedCall;
+    private PreloadedBalanceSums? _preloadedSums;
 
     /// <summary>
     /// The workspace or call the request names (call start, balance read; call end), read in the same query as the API
     /// key; each serves the first lookup of its id in the request only (<see cref="Workspaces.WorkspaceLookup"/>,
-    /// <see cref="Calls.CallLedger"/>): anything later reads afresh.
+    /// <see cref="Calls.CallLedger"/>): anything later reads afresh. So do the workspace's balance sums
+    /// (<see cref="BalanceReader.ForWorkspaceAsync"/>), and only for the dates they were summed over.
     /// </summary>
-    public void Preload(Workspace? workspace, Call? call)
+    public void Preload(Workspace? workspace, Call? call, PreloadedBalanceSums? sums = null)
     {
-        if ((workspace is not null && workspace.AccountId != AccountId) || (call is not null && call.AccountId != AccountId))
+        if ((workspace is not null && workspace.AccountId != AccountId) || (call is not null && call.AccountId != AccountId)
+            || (sums is not null && sums.WorkspaceId != workspace?.Id))
         {
             throw new InvalidOperationException("A preloaded row must be the tenant's.");
         }
 
-        (_preloadedWorkspace, _preloadedCall) = (workspace, call);
+        (_preloadedWorkspace, _preloadedCall, _preloadedSums) = (workspace, call, sums);
     }
 
     /// <summary>The preloaded workspace with this id, once; null when there is none, it was taken, or its id differs.</summary>
@@ -55,6 +59,10 @@ public sealed class TenantContext
 
     /// <summary>The preloaded call with this id, once; null when there is none, it was taken, or its id differs.</summary>
     public Call? TakePreloadedCall(string callId) => Take(ref _preloadedCall, c => c.CallId == callId);
+
+    /// <summary>The preloaded sums of this workspace over these dates, once; null otherwise.</summary>
+    public PreloadedBalanceSums? TakePreloadedSums(Guid workspaceId, BalanceSumDates dates) =>
+        Take(ref _preloadedSums, s => s.WorkspaceId == workspaceId && s.Dates == dates);
 
     private static T? Take<T>(ref T? preloaded, Func<T, bool> matches)
         where T : class

@@ -9,14 +9,14 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace MinutePool.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The real app (every middleware and endpoint) on a fresh PostgreSQL database, with the test clock and
-/// an operator token; no demo seed. One per test class.
+/// The real app (every middleware and endpoint) on a fresh PostgreSQL database (or the given one, e.g. SQLite), with
+/// the test clock and an operator token; no demo seed. One per test class.
 /// </summary>
-public sealed class ApiHost : IAsyncLifetime
+public sealed class ApiHost(TestDatabase? database = null) : IAsyncLifetime
 {
     public const string OperatorToken = "test-operator-token";
 
-    private readonly PostgresDatabase _database = new() { Migrate = false };
+    private readonly TestDatabase _database = database ?? new PostgresDatabase { Migrate = false };
     private WebApplicationFactory<Program> _factory = null!;
 
     public TestClock Clock => _database.Clock;
@@ -37,7 +37,7 @@ public sealed class ApiHost : IAsyncLifetime
         await _database.InitializeAsync();
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
-            web.UseSetting("MinutePool:Database:Provider", "Postgres");
+            web.UseSetting("MinutePool:Database:Provider", _database.Provider.ToString());
             web.UseSetting("ConnectionStrings:MinutePool", _database.ConnectionString);
             web.UseSetting("MinutePool:Demo:SeedOnEmptyDatabase", "false");
             web.UseSetting("MinutePool:OperatorToken", OperatorToken);

@@ -1,5 +1,6 @@
 using MinutePool.Core.Calls;
 using MinutePool.Core.Workspaces;
+using MinutePool.Data.Billing;
 using MinutePool.Data.Tenancy;
 
 namespace MinutePool.IntegrationTests.Tenancy;
@@ -44,5 +45,21 @@ public sealed class PreloadedRowsTests
         _tenant.TakePreloadedCall("c-2").Should().BeNull("another call id is read from the database");
         _tenant.TakePreloadedCall("c-1").Should().BeSameAs(call);
         _tenant.TakePreloadedCall("c-1").Should().BeNull("the re-read after a lost race to end the call reads afresh");
+    }
+
+    [Fact]
+    public void Preloaded_balance_sums_serve_one_read_of_their_workspace_over_their_dates()
+    {
+        var workspace = new Workspace { Id = Guid.NewGuid(), AccountId = _account };
+        var november = new BalanceSumDates(DateOnly.MinValue, DateOnly.MinValue, new DateOnly(2026, 11, 1), new DateOnly(2026, 12, 1));
+        var sums = new PreloadedBalanceSums(workspace.Id, november, 0, 180);
+        FluentActions.Invoking(() => _tenant.Preload(new Workspace { Id = Guid.NewGuid(), AccountId = _account }, null, sums))
+            .Should().Throw<InvalidOperationException>("sums come only with the workspace they were summed for");
+        _tenant.Preload(workspace, null, sums);
+
+        _tenant.TakePreloadedSums(workspace.Id, november with { AccountStart = new DateOnly(2026, 12, 1), AccountEnd = new DateOnly(2027, 1, 1) })
+            .Should().BeNull("a balance of other dates is summed afresh");
+        _tenant.TakePreloadedSums(workspace.Id, november).Should().BeSameAs(sums);
+        _tenant.TakePreloadedSums(workspace.Id, november).Should().BeNull("a later read in the request sums afresh");
     }
 }

@@ -26,7 +26,7 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             return Unauthorized();
         }
 
-        var (key, state, workspace, call) = http.GetEndpoint()?.Metadata.GetMetadata<PreloadsAccountState>() is { } preloads
+        var (key, state, workspace, call, sums) = http.GetEndpoint()?.Metadata.GetMetadata<PreloadsAccountState>() is { } preloads
             ? await AccountStateReader.LoadWithKeyAsync(db, prefix, preloads.WorkspaceOf?.Invoke(context), preloads.CallOf?.Invoke(context), http.RequestAborted)
             : new AccountStateReader.KeyedState(await KeyByPrefix.For(db)(db, prefix, http.RequestAborted), null, null, null);
         if (key is null || key.RevokedAt is not null || !key.Matches(secret))
@@ -40,7 +40,7 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             tenant.Preload(state);
         }
 
-        tenant.Preload(workspace, call);
+        tenant.Preload(workspace, call, sums);
 
         http.Items[ApiKeyItem] = key;
         var now = clock.GetUtcNow();
@@ -59,8 +59,9 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
     /// <summary>
     /// Endpoint metadata: the handler loads the account's state first thing (call start, call end, balance read), so
     /// the filter reads it in the same query as the key; with <paramref name="WorkspaceOf"/> or <paramref name="CallOf"/>,
-    /// also the workspace or call the request names (from its bound arguments; null for none). One round trip less per
-    /// call start, call end and balance read.
+    /// also the workspace or call the request names (from its bound arguments; null for none), and that workspace's
+    /// balance sums when its dates are known (<see cref="MinutePool.Data.Billing.BalanceSumHints"/>). One round trip
+    /// less per call start, call end and balance read, and with the sums another for call starts and balance reads.
     /// </summary>
     public sealed record PreloadsAccountState(
         Func<EndpointFilterInvocationContext, Guid?>? WorkspaceOf = null,
