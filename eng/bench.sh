@@ -93,7 +93,7 @@ dotnet build tests/MinutePool.Benchmarks -c Release -o "$WORK/tool" --nologo -v 
 pg_start
 # pg_stat_statements counts the app's round trips per request; it needs a restart to load.
 conf="$PG_TMPDIR/data/postgresql.conf"
-printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = top\nfsync = on\n" >>"$conf"
+printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = top\npg_stat_statements.track_planning = on\nfsync = on\n" >>"$conf"
 _pg_as_owner "$PG_BINDIR/pg_ctl" -D "$PG_TMPDIR/data" -w -t 60 -m fast restart >/dev/null
 PSQL=("$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE pgbench" -c "CREATE DATABASE minutepool"

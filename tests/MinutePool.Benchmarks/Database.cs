@@ -74,12 +74,12 @@ public sealed class Database(string connectionString) : IAsyncDisposable
         var total = await ScalarAsync<long>($"SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements WHERE {filter}");
         var top = new List<StatementLine>();
         await using var command = source.CreateCommand(
-            $"SELECT calls, total_exec_time, mean_exec_time, regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements WHERE {filter} ORDER BY total_exec_time DESC LIMIT 6");
+            $"SELECT calls, total_exec_time, mean_exec_time, regexp_replace(query, '\\s+', ' ', 'g'), plans, total_plan_time FROM pg_stat_statements WHERE {filter} ORDER BY total_exec_time DESC LIMIT 6");
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
             var query = reader.GetString(3);
-            top.Add(new StatementLine(reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2), query.Length > 160 ? query[..160] + "…" : query));
+            top.Add(new StatementLine(reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2), query.Length > 160 ? query[..160] + "…" : query, reader.GetInt64(4), reader.GetDouble(5)));
         }
 
         return new StatementProfile(total, requests, requests == 0 ? 0 : (double)total / requests, top);
@@ -182,6 +182,7 @@ public sealed class Database(string connectionString) : IAsyncDisposable
     }
 }
 
-public sealed record StatementLine(long Calls, double TotalMs, double MeanMs, string Query);
+/// <summary>A statement's executions; Plans and PlanMs: how often and how long PostgreSQL planned it (a custom plan per execution, or a cached generic one).</summary>
+public sealed record StatementLine(long Calls, double TotalMs, double MeanMs, string Query, long Plans = 0, double PlanMs = 0);
 
 public sealed record StatementProfile(long Statements, long Requests, double PerRequest, IReadOnlyList<StatementLine> Top);

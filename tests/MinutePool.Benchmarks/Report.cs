@@ -136,11 +136,11 @@ public sealed class BenchReport
             {
                 md.AppendLine(ci, $"**{s.Scenario}**: {s.Profile.Statements:N0} statements for {s.Profile.Requests:N0} requests = **{s.Profile.PerRequest:0.0} per request**{(s.Cpu is { } cpu ? "; " + CpuText(cpu, bold: true) : "")}. Heaviest by total time:");
                 md.AppendLine();
-                md.AppendLine("| calls | total ms | mean ms | statement |");
-                md.AppendLine("| ---: | ---: | ---: | --- |");
+                md.AppendLine("| calls | total ms | mean ms | plans | planning ms | statement |");
+                md.AppendLine("| ---: | ---: | ---: | ---: | ---: | --- |");
                 foreach (var l in s.Profile.Top)
                 {
-                    md.AppendLine(ci, $"| {l.Calls:N0} | {l.TotalMs:N0} | {l.MeanMs:0.000} | `{l.Query.Replace('|', '¦').Replace('`', '\'')}` |");
+                    md.AppendLine(ci, $"| {l.Calls:N0} | {l.TotalMs:N0} | {l.MeanMs:0.000} | {l.Plans:N0} | {l.PlanMs:N0} | `{l.Query.Replace('|', '¦').Replace('`', '\'')}` |");
                 }
 
                 md.AppendLine();
