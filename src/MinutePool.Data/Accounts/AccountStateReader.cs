@@ -44,7 +44,7 @@ public static class AccountStateReader
         using (db.Tenant.AcrossAccounts())
         {
             var query = KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, callId ?? "",
-                sumDates.WorkspaceStart, sumDates.WorkspaceEnd, sumDates.AccountStart, sumDates.AccountEnd, sumDates.PoolStart, sumDates.PoolEnd);
+                sumDates.WorkspaceStart, sumDates.WorkspaceEnd, sumDates.AccountStart, sumDates.AccountEnd);
             await foreach (var row in query.WithCancellation(cancellationToken))
             {
                 rows.Add(row);
@@ -53,7 +53,7 @@ public static class AccountStateReader
 
         var first = rows.FirstOrDefault();
         var sums = dates is not null && first?.Workspace is { } workspace
-            ? new PreloadedBalanceSums(workspace.Id, dates, first.WorkspaceSeconds, first.AccountSeconds, first.PoolSeconds)
+            ? new PreloadedBalanceSums(workspace.Id, dates, first.WorkspaceSeconds, first.AccountSeconds)
             : null;
         return new KeyedState(first?.Key, StateOf(rows.Select(r => r.State).ToList()), first?.Workspace, first?.Call, sums);
     }
@@ -68,14 +68,13 @@ public static class AccountStateReader
     private static AccountState? StateOf(List<StateRow> rows) =>
         rows.Count == 0 ? null : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
 
-    private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace, Call? Call, long WorkspaceSeconds, long AccountSeconds, long PoolSeconds);
+    private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace, Call? Call, long WorkspaceSeconds, long AccountSeconds);
 
-    // Guid.Empty for no workspace and "" for no call (no workspace or call has those ids); empty date ranges for the
-    // sums that do not apply. The sums are separate subqueries so that each uses its own index: the workspace's
-    // buckets by primary key, the account's and the pool's by (account_id, local_date); only the pool's looks up each
-    // bucket's workspace (holding no allocation: archived, or none set, as AccountState.Allocated counts them).
-    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, string, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
-        (MinutePoolDbContext db, string prefix, Guid workspaceId, string callId, DateOnly workspaceStart, DateOnly workspaceEnd, DateOnly accountStart, DateOnly accountEnd, DateOnly poolStart, DateOnly poolEnd) =>
+    // Guid.Empty for no workspace and "" for no call (no workspace or call has those ids); BalanceSumDates.None's
+    // empty ranges for no sums. The two sums are separate subqueries so that each uses its own index: the workspace's
+    // buckets by primary key, the account's by (account_id, local_date).
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, string, DateOnly, DateOnly, DateOnly, DateOnly, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db, string prefix, Guid workspaceId, string callId, DateOnly workspaceStart, DateOnly workspaceEnd, DateOnly accountStart, DateOnly accountEnd) =>
             from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
             where k.Prefix == prefix && k.RevokedAt == null
             join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
@@ -95,9 +94,6 @@ public static class AccountStateReader
                 db.UsageBuckets.Where(u => u.AccountId == a.Id && u.WorkspaceId == workspaceId && u.LocalDate >= workspaceStart && u.LocalDate < workspaceEnd)
                     .Sum(u => (long?)u.BilledSeconds) ?? 0L,
                 db.UsageBuckets.Where(u => u.AccountId == a.Id && u.LocalDate >= accountStart && u.LocalDate < accountEnd)
-                    .Sum(u => (long?)u.BilledSeconds) ?? 0L,
-                db.UsageBuckets.Where(u => u.AccountId == a.Id && u.LocalDate >= poolStart && u.LocalDate < poolEnd
-                        && !db.Workspaces.Any(x => x.AccountId == a.Id && x.Id == u.WorkspaceId && x.ArchivedAt == null && x.AllocationMinutes != null))
                     .Sum(u => (long?)u.BilledSeconds) ?? 0L)));
 
     /// <summary>One row per plan change, each carrying the account and its allocation total.</summary>

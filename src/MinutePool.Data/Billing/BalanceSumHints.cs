@@ -4,40 +4,32 @@ using MinutePool.Core.Billing;
 namespace MinutePool.Data.Billing;
 
 /// <summary>
-/// The local dates a workspace's balance sums cover, in the shape the API key's query sums: the workspace's own usage
-/// over one range (when its allocation applies), the unallocated pool's over another (when it draws on the pool: the
-/// usage of every workspace that holds no allocation), and the account's. A range that does not apply is empty.
+/// The local dates a workspace's balance sums cover, in the shape the API key's query can sum: the workspace's own
+/// usage over one range (empty when no workspace scope applies) and the account's over another. A balance with the
+/// unallocated pool is not of this shape (its sum needs the workspaces' allocations) and is summed on its own.
 /// </summary>
-public sealed record BalanceSumDates(
-    DateOnly WorkspaceStart, DateOnly WorkspaceEnd, DateOnly AccountStart, DateOnly AccountEnd, DateOnly PoolStart = default, DateOnly PoolEnd = default)
+public sealed record BalanceSumDates(DateOnly WorkspaceStart, DateOnly WorkspaceEnd, DateOnly AccountStart, DateOnly AccountEnd)
 {
     /// <summary>Ranges that sum nothing: the key's query runs them when it has no dates for the workspace.</summary>
     public static readonly BalanceSumDates None = new(DateOnly.MinValue, DateOnly.MinValue, DateOnly.MinValue, DateOnly.MinValue);
 
-    /// <summary>The dates of these scopes (of <paramref name="workspaceId"/>), or null when they are of no shape the key's query sums.</summary>
+    /// <summary>The dates of these scopes (of <paramref name="workspaceId"/>), or null when they are not of the summable shape.</summary>
     public static BalanceSumDates? Of(IReadOnlyList<ScopeDefinition> scopes, Guid workspaceId) => scopes switch
     {
         [{ Usage: UsageSelector.Account } account] =>
             new(DateOnly.MinValue, DateOnly.MinValue, account.Period.StartDate, account.Period.EndDate),
         [{ Usage: UsageSelector.Workspace } own, { Usage: UsageSelector.Account } account] when own.WorkspaceId == workspaceId =>
             new(own.Period.StartDate, own.Period.EndDate, account.Period.StartDate, account.Period.EndDate),
-        [{ Usage: UsageSelector.WorkspacesWithoutAllocation } pool, { Usage: UsageSelector.Account } account] =>
-            new(DateOnly.MinValue, DateOnly.MinValue, account.Period.StartDate, account.Period.EndDate, pool.Period.StartDate, pool.Period.EndDate),
         _ => null,
     };
 
-    /// <summary>The used seconds of each scope from the sums.</summary>
+    /// <summary>The used seconds of each scope from the two sums.</summary>
     public static IReadOnlyList<ScopeBalance> Balances(IReadOnlyList<ScopeDefinition> scopes, PreloadedBalanceSums sums) =>
-        scopes.Select(s => new ScopeBalance(s.Scope, s.Period, s.TotalSeconds, s.Usage switch
-        {
-            UsageSelector.Workspace => sums.WorkspaceSeconds,
-            UsageSelector.WorkspacesWithoutAllocation => sums.PoolSeconds,
-            _ => sums.AccountSeconds,
-        })).ToList();
+        scopes.Select(s => new ScopeBalance(s.Scope, s.Period, s.TotalSeconds, s.Usage == UsageSelector.Workspace ? sums.WorkspaceSeconds : sums.AccountSeconds)).ToList();
 }
 
-/// <summary>The sums of <see cref="BalanceSumDates"/> for one workspace, read in the same query as the API key.</summary>
-public sealed record PreloadedBalanceSums(Guid WorkspaceId, BalanceSumDates Dates, long WorkspaceSeconds, long AccountSeconds, long PoolSeconds = 0);
+/// <summary>The two sums of <see cref="BalanceSumDates"/> for one workspace, read in the same query as the API key.</summary>
+public sealed record PreloadedBalanceSums(Guid WorkspaceId, BalanceSumDates Dates, long WorkspaceSeconds, long AccountSeconds);
 
 /// <summary>
 /// The dates each workspace's balance summed last time, so that the next call start or balance read of that workspace

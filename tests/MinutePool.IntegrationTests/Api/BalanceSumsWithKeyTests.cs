@@ -64,29 +64,6 @@ public abstract class BalanceSumsWithKeyTests(TestDatabase database) : IAsyncLif
     }
 
     [Fact]
-    public async Task A_workspace_drawing_on_the_unallocated_pool_counts_only_the_pool_users_calls()
-    {
-        var account = await _host.AccountAsync("team-6000", distribution: true);
-        var allocated = (await account.CreateWorkspaceAsync("Sales", allocationMinutes: 100)).Id();
-        var pooled = (await account.CreateWorkspaceAsync("Support")).Id();
-        var archived = (await account.CreateWorkspaceAsync("Old", allocationMinutes: 50)).Id();
-        await CallAsync(account, "sales-1", allocated, TimeSpan.FromSeconds(300));
-        await CallAsync(account, "support-1", pooled, TimeSpan.FromSeconds(200));
-        await CallAsync(account, "old-1", archived, TimeSpan.FromSeconds(40));
-        await (await account.Http.PostAsync($"/api/v1/workspaces/{archived}/archive", null)).ShouldBeAsync(200);
-        await account.GetAsync($"/api/v1/workspaces/{pooled}/balance");
-        await CallAsync(account, "support-2", pooled, TimeSpan.FromSeconds(100));
-
-        var balance = await account.GetAsync($"/api/v1/workspaces/{pooled}/balance");
-
-        UsedSeconds(balance, "unallocated_pool").Should().Be(340, "the pool's users are Support and the archived Old, not Sales");
-        UsedSeconds(balance, "account").Should().Be(640);
-        var withKey = await LoadWithKeyAsync(account, pooled);
-        withKey.Sums.Should().NotBeNull();
-        (withKey.Sums!.PoolSeconds, withKey.Sums.AccountSeconds).Should().Be((340L, 640L));
-    }
-
-    [Fact]
     public async Task A_start_is_refused_once_the_minutes_the_earlier_start_knew_of_are_used()
     {
         var account = await _host.AccountAsync("mini-10");
