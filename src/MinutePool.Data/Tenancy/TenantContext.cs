@@ -73,12 +73,7 @@ public sealed class TenantContext
     }
 
     /// <summary>The preloaded state, once; null when there is none or it was taken.</summary>
-    public AccountState? TakePreloaded()
-    {
-        var state = _preloaded;
-        _preloaded = null;
-        return state;
-    }
+    public AccountState? TakePreloaded() => Take(ref _preloaded, _ => true);
 
     /// <summary>
     /// True while system work reads or writes across accounts (sign-in finding a person's accounts, jobs,
