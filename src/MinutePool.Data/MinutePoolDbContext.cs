@@ -75,6 +75,9 @@ public class MinutePoolDbContext(DbContextOptions<MinutePoolDbContext> options)
 
     public DbSet<UsageBucket> UsageBuckets => Set<UsageBucket>();
 
+    /// <summary>Read-only for the application: the database keeps these equal to the buckets.</summary>
+    public DbSet<AccountUsageDay> AccountUsageDays => Set<AccountUsageDay>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<Statement> Statements => Set<Statement>();
@@ -108,6 +111,7 @@ public class MinutePoolDbContext(DbContextOptions<MinutePoolDbContext> options)
         builder.Entity<Workspace>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
         builder.Entity<Call>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
         builder.Entity<UsageBucket>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
+        builder.Entity<AccountUsageDay>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
         builder.Entity<AuditEntry>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
         builder.Entity<Statement>().HasQueryFilter(e => e.AccountId == CurrentAccountId);
         builder.Entity<Notification>().HasQueryFilter(e => e.AccountId == CurrentAccountId);

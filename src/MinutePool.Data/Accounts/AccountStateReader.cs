@@ -71,8 +71,8 @@ public static class AccountStateReader
     private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace, Call? Call, long WorkspaceSeconds, long AccountSeconds);
 
     // Guid.Empty for no workspace and "" for no call (no workspace or call has those ids); BalanceSumDates.None's
-    // empty ranges for no sums. The two sums are separate subqueries so that each uses its own index: the workspace's
-    // buckets by primary key, the account's by (account_id, local_date).
+    // empty ranges for no sums. The two sums are separate subqueries, each by its table's primary key: the
+    // workspace's buckets, and the account's days (a row per day and slot, however many workspaces it has).
     private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, string, DateOnly, DateOnly, DateOnly, DateOnly, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
         (MinutePoolDbContext db, string prefix, Guid workspaceId, string callId, DateOnly workspaceStart, DateOnly workspaceEnd, DateOnly accountStart, DateOnly accountEnd) =>
             from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
@@ -93,8 +93,8 @@ public static class AccountStateReader
                 call,
                 db.UsageBuckets.Where(u => u.AccountId == a.Id && u.WorkspaceId == workspaceId && u.LocalDate >= workspaceStart && u.LocalDate < workspaceEnd)
                     .Sum(u => (long?)u.BilledSeconds) ?? 0L,
-                db.UsageBuckets.Where(u => u.AccountId == a.Id && u.LocalDate >= accountStart && u.LocalDate < accountEnd)
-                    .Sum(u => (long?)u.BilledSeconds) ?? 0L)));
+                db.AccountUsageDays.Where(d => d.AccountId == a.Id && d.LocalDate >= accountStart && d.LocalDate < accountEnd)
+                    .Sum(d => (long?)d.BilledSeconds) ?? 0L)));
 
     /// <summary>One row per plan change, each carrying the account and its allocation total.</summary>
     private sealed record StateRow(Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);

@@ -9,7 +9,8 @@ internal sealed class UsageBucketConfiguration : IEntityTypeConfiguration<UsageB
 {
     public void Configure(EntityTypeBuilder<UsageBucket> builder)
     {
-        builder.ToTable("usage_buckets");
+        // SQLite cannot combine RETURNING with the AFTER triggers that keep account_usage_days (EF saves, e.g. the demo seed).
+        builder.ToTable("usage_buckets", table => table.UseSqlReturningClause(false));
         builder.HasKey(b => new { b.AccountId, b.WorkspaceId, b.LocalDate, b.Slot });
 
         // Account-wide sums over a cycle read (account_id, local_date) ranges.

@@ -17,13 +17,17 @@ namespace MinutePool.Data.Migrations;
 [Migration("20261123120000_RowLevelSecurity")]
 public sealed class RowLevelSecurityPolicies : Migration
 {
-    /// <summary>Each tenant-owned table and the column that holds its account.</summary>
+    /// <summary>Each tenant-owned table of this migration and the column that holds its account.</summary>
     public static readonly IReadOnlyList<(string Table, string AccountColumn)> TenantTables =
     [
         ("accounts", "id"), ("account_plan_changes", "account_id"), ("memberships", "account_id"), ("workspaces", "account_id"),
         ("calls", "account_id"), ("usage_buckets", "account_id"), ("audit_entries", "account_id"), ("statements", "account_id"),
         ("notifications", "account_id"), ("webhook_deliveries", "account_id"),
     ];
+
+    /// <summary>Every tenant-owned table with a policy: this migration's and those that later migrations add.</summary>
+    public static IEnumerable<(string Table, string AccountColumn)> AllTenantTables =>
+        TenantTables.Append(AccountUsageDays.TenantTable);
 
     protected override void Up(MigrationBuilder migrationBuilder)
     {
@@ -34,11 +38,17 @@ public sealed class RowLevelSecurityPolicies : Migration
 
         foreach (var (table, column) in TenantTables)
         {
-            var rule = $"current_setting('{Tenancy.RowLevelSecurity.AllAccountsSetting}', true) = 'on' " +
-                       $"OR {column} = NULLIF(current_setting('{Tenancy.RowLevelSecurity.AccountSetting}', true), '')::uuid";
-            migrationBuilder.Sql($"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;");
-            migrationBuilder.Sql($"CREATE POLICY tenant_isolation ON {table} USING ({rule}) WITH CHECK ({rule});");
+            Enable(migrationBuilder, table, column);
         }
+    }
+
+    /// <summary>The tenant policy on one table (PostgreSQL): also for tables that later migrations add.</summary>
+    internal static void Enable(MigrationBuilder migrationBuilder, string table, string column)
+    {
+        var rule = $"current_setting('{Tenancy.RowLevelSecurity.AllAccountsSetting}', true) = 'on' " +
+                   $"OR {column} = NULLIF(current_setting('{Tenancy.RowLevelSecurity.AccountSetting}', true), '')::uuid";
+        migrationBuilder.Sql($"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;");
+        migrationBuilder.Sql($"CREATE POLICY tenant_isolation ON {table} USING ({rule}) WITH CHECK ({rule});");
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)

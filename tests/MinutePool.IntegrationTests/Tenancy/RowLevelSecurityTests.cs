@@ -77,7 +77,7 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
         }
 
         // In the database, through the app's role: nothing without the setting, only A's rows with A's.
-        foreach (var (table, column) in RowLevelSecurityPolicies.TenantTables)
+        foreach (var (table, column) in RowLevelSecurityPolicies.AllTenantTables)
         {
             (await CountAsync(_appConnection, null, $"SELECT count(*) FROM {table}")).Should().Be(0, "{0} shows nothing without a tenant", table);
             (await CountAsync(_appConnection, aId, $"SELECT count(*) FROM {table} WHERE {column} <> @a", aId)).Should().Be(0, "{0} shows only A's rows to A", table);

@@ -1,0 +1,24 @@
+namespace MinutePool.Core.Billing;
+
+/// <summary>
+/// Billed seconds of a whole account on one account-local day and slot: the sum of that day's
+/// <see cref="UsageBucket"/>s of every workspace with the same slot. An account's cycle balance is read on
+/// every call start and balance read; summed from the buckets it costs a row per workspace, day and slot (6,000
+/// rows for 50 workspaces over a month), from these a row per day and slot. The database keeps them (triggers on
+/// the buckets, see the AccountUsageDays migration), so no writer can forget them and they always equal their
+/// buckets; nothing in the application writes them.
+/// </summary>
+public sealed class AccountUsageDay
+{
+    public Guid AccountId { get; set; }
+
+    public DateOnly LocalDate { get; set; }
+
+    /// <summary>The buckets' slot: writers of different slots of one busy account do not queue on one row.</summary>
+    public short Slot { get; set; }
+
+    public long BilledSeconds { get; set; }
+
+    /// <summary>Finished calls, counted or not.</summary>
+    public long Calls { get; set; }
+}
