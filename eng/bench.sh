@@ -41,7 +41,7 @@ while (( $# > 0 )); do
     --pgbench-seconds) PGBENCH_SECONDS="$2"; shift 2 ;;
     --concurrency) CONCURRENCY="$2"; shift 2 ;;
     --out) OUT="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
-    --close-workspaces|--report-calls|--report-budget|--close-timeout|--spread-accounts|--spread-workspaces|--hot-workspaces|--import-clients|--balance-rate)
+    --close-workspaces|--report-calls|--report-budget|--close-timeout|--spread-accounts|--spread-workspaces|--hot-workspaces|--history-days|--import-clients|--balance-rate)
       TOOL_ARGS+=("$1" "$2"); shift 2 ;;
     --) shift; TOOL_ARGS+=("$@"); break ;;
     -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;

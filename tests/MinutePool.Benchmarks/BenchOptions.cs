@@ -31,6 +31,12 @@ public sealed class BenchOptions
 
     public int HotWorkspaces { get; init; } = 100;
 
+    /// <summary>
+    /// Past days of the current cycle with usage already recorded (4 calls a day in every workspace of the load's
+    /// accounts) before the load starts: a real account is mid-cycle, and an account's balance sums its whole cycle.
+    /// </summary>
+    public int HistoryDays { get; init; } = 9;
+
     public int ImportClients { get; init; } = 4;
 
     public int BalanceReadsPerSecond { get; init; } = 1_000;
@@ -93,6 +99,7 @@ public sealed class BenchOptions
             SpreadAccounts = Int("spread-accounts", quick ? 3 : 10),
             SpreadWorkspaces = Int("spread-workspaces", quick ? 10 : 50),
             HotWorkspaces = Int("hot-workspaces", quick ? 20 : 100),
+            HistoryDays = Int("history-days", 9),
             ImportClients = Int("import-clients", 4),
             BalanceReadsPerSecond = Int("balance-rate", 1_000),
             CloseWorkspaces = Int("close-workspaces", quick ? 2_000 : 100_000),

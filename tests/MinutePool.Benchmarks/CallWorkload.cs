@@ -32,6 +32,9 @@ public sealed class CallWorkload(Api api, string runId)
 
     public void ClearStarted() => started.Clear();
 
+    /// <summary>Usage recorded before the load (see Database.InsertHistoryAsync), for the exactness check.</summary>
+    public void AddHistory(Guid workspace, long seconds) => expected.AddOrUpdate(workspace, seconds, (_, s) => s + seconds);
+
     /// <summary>A new call in a random workspace of a random account (whole seconds, started 5–10 minutes ago).</summary>
     public PendingCall NewCall(IReadOnlyList<BenchAccount> accounts, string tag)
     {
@@ -212,6 +215,14 @@ public sealed class CallWorkload(Api api, string runId)
                 {
                     problems.Add($"{account.Name} workspace {id}: usedSeconds {used}, the benchmark's calls add up to {want} (off by {used - want})");
                 }
+            }
+
+            // The account's cycle balance (read from its days, not its buckets) must hold every workspace's calls.
+            var accountUsed = (long)(await api.ExpectAsync(HttpMethod.Get, "/api/v1/account", account.ApiKey, null, HttpStatusCode.OK))["usedSeconds"]!;
+            var accountWant = account.Workspaces.Sum(w => expected.GetValueOrDefault(w));
+            if (accountUsed != accountWant)
+            {
+                problems.Add($"{account.Name}: account usedSeconds {accountUsed}, the benchmark's calls add up to {accountWant} (off by {accountUsed - accountWant})");
             }
         }
 

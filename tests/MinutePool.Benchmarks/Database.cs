@@ -109,6 +109,33 @@ public sealed class Database(string connectionString) : IAsyncDisposable
             account);
     }
 
+    /// <summary>
+    /// Ended calls (4 a day of 60 s each, one per bucket slot) in every workspace of the account on each of the
+    /// <paramref name="days"/> days before today (UTC, the accounts' time zone), with their buckets; answers the
+    /// seconds each workspace got. The days must lie in the current cycle (the accounts' cycles began 10 or more days ago).
+    /// </summary>
+    public async Task<long> InsertHistoryAsync(Guid account, int days)
+    {
+        const int callsPerDay = 4, seconds = 60;
+        await ExecAsync(
+            $"""
+            INSERT INTO calls (account_id, call_id, workspace_id, started_at, local_date, ended_at, duration_seconds, billable_seconds,
+                               project_tag, max_usage_seconds, source, recorded_at)
+            SELECT w.account_id, 'history-' || w.id || '-' || d || '-' || s, w.id, t.started, (t.started AT TIME ZONE 'UTC')::date,
+                   t.started + interval '{seconds} seconds', {seconds}, {seconds}, NULL, 0, 'Imported', now()
+            FROM workspaces AS w, generate_series(1, $2) AS d, generate_series(0, {callsPerDay - 1}) AS s,
+                 LATERAL (SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => d) + make_interval(hours => 8 + s) AS started) AS t
+            WHERE w.account_id = $1
+            """, account, days);
+        await ExecAsync(
+            """
+            INSERT INTO usage_buckets (account_id, workspace_id, local_date, slot, billed_seconds, calls)
+            SELECT account_id, workspace_id, local_date, (split_part(call_id, '-', 8))::smallint, sum(billable_seconds), count(*)
+            FROM calls WHERE account_id = $1 AND call_id LIKE 'history-%' GROUP BY 1, 2, 3, 4
+            """, account);
+        return (long)days * callsPerDay * seconds;
+    }
+
     /// <summary>Usage on 3 days between 35 and 25 days ago for every workspace of the account.</summary>
     public Task<long> InsertPastBucketsAsync(Guid account) => ExecAsync(
         """

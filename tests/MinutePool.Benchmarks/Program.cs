@@ -45,9 +45,16 @@ for (var a = 0; a < o.SpreadAccounts; a++)
 
 var hot = await api.CreateAccountAsync("hot-account", plan, billingDay, o.HotWorkspaces, 8);
 var hotRow = await api.CreateAccountAsync("hot-row", plan, billingDay, 1, 1);
-Log("provisioned");
-
 var work = new CallWorkload(api, runId);
+foreach (var account in spread.Append(hot).Append(hotRow))
+{
+    var seconds = await db.InsertHistoryAsync(account.Id, o.HistoryDays);
+    account.Workspaces.ForEach(w => work.AddHistory(w, seconds));
+}
+
+report.Setup = $"**Accounts mid-cycle:** before the load, every workspace of the load's accounts has {o.HistoryDays} days of usage before today in its current cycle " +
+               $"(4 ended calls a day, one per bucket slot), so an account's cycle balance sums {o.HistoryDays + 1} days: the spread accounts' {o.SpreadWorkspaces:N0} workspaces, the hot account's {o.HotWorkspaces:N0}.";
+Log($"provisioned, with {o.HistoryDays} days of usage before today in every workspace");
 var duration = TimeSpan.FromSeconds(o.Seconds);
 var cmax = o.Concurrency.Max();
 

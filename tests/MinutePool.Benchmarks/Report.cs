@@ -50,6 +50,9 @@ public sealed class BenchReport
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>What the load's accounts held before it started.</summary>
+    public string Setup { get; set; } = "";
+
     public List<string> ExactnessProblems { get; } = [];
 
     public long ExactnessWorkspacesChecked { get; set; }
@@ -79,7 +82,12 @@ public sealed class BenchReport
         md.AppendLine("PostgreSQL 15, private cluster on loopback, `fsync=on`, `synchronous_commit=on`; MinutePool Release build on loopback, same server. " +
                       "The load generator runs on the same 2 cores as the app and the database, so every figure is a floor for a real deployment, and the ratios to pgbench (same machine, same minute) are the meaningful part.");
         md.AppendLine();
-        md.AppendLine(ci, $"**Exactness:** {(ExactnessProblems.Count == 0 ? $"every workspace's used seconds equals the sum of its distinct calls ({ExactnessWorkspacesChecked:N0} workspaces checked)." : $"FAILED — {ExactnessProblems.Count} workspace(s) off; see below.")}");
+        if (Setup.Length > 0)
+        {
+            md.AppendLine(Setup);
+            md.AppendLine();
+        }
+        md.AppendLine(ci, $"**Exactness:** {(ExactnessProblems.Count == 0 ? $"every workspace's used seconds, and every account's, equals the sum of its distinct calls ({ExactnessWorkspacesChecked:N0} workspaces checked)." : $"FAILED — {ExactnessProblems.Count} workspace(s) off; see below.")}");
         md.AppendLine();
         md.AppendLine("## Targets");
         md.AppendLine();

@@ -46,6 +46,8 @@ public sealed class HostStartupTests
                 .Should().BeEquivalentTo([AccountRole.Owner, AccountRole.Finance, AccountRole.Staff]);
             var bucketTotal = await db.UsageBuckets.IgnoreQueryFilters().SumAsync(b => b.BilledSeconds);
             bucketTotal.Should().Be(await db.Calls.IgnoreQueryFilters().SumAsync(c => c.BillableSeconds!.Value));
+            (await db.AccountUsageDays.IgnoreQueryFilters().SumAsync(d => d.BilledSeconds))
+                .Should().Be(bucketTotal, "the account's days (its cycle balance) hold the seeded buckets too");
         }
         finally
         {
