@@ -35,28 +35,27 @@ public static class BalanceReader
             return BalanceSumDates.Balances(scopes, sums);
         }
 
-        // Left: the unallocated pool (and the account), whose sum needs the workspaces' allocations.
-        var first = Filter.Of(scopes[0]);
-        var second = scopes.Count > 1 ? Filter.Of(scopes[1]) : Filter.Nothing;
-        var from = first.Start < second.Start ? first.Start : second.Start;
-        var to = first.End > second.End ? first.End : second.End;
-        var used = await TwoScopesByAllocation.For(db)(db, from, to,
-            first.Start, first.End, first.OneWorkspace, first.WorkspaceId, first.Unallocated,
-            second.Start, second.End, second.OneWorkspace, second.WorkspaceId, second.Unallocated, cancellationToken);
-        return scopes.Select((scope, i) => new ScopeBalance(scope.Scope, scope.Period, scope.TotalSeconds, i == 0 ? used?.First ?? 0 : used?.Second ?? 0)).ToList();
+        // Left: the unallocated pool and the account, over the same cycle.
+        if (scopes is not [{ Usage: UsageSelector.WorkspacesWithoutAllocation } pool, { Usage: UsageSelector.Account } whole] || pool.Period != whole.Period)
+        {
+            throw new InvalidOperationException("A workspace's scopes are one pool, an allocation and the account, or the unallocated pool and the account.");
+        }
+
+        var (accountUsed, poolUsed) = await AccountAndPoolUsedAsync(db, workspace.AccountId, whole.Period.StartDate, whole.Period.EndDate, cancellationToken);
+        return [new ScopeBalance(pool.Scope, pool.Period, pool.TotalSeconds, poolUsed), new ScopeBalance(whole.Scope, whole.Period, whole.TotalSeconds, accountUsed)];
     }
 
-    /// <summary>A scope as query parameters: its dates, and optionally one workspace or only workspaces without an allocation.</summary>
-    private sealed record Filter(DateOnly Start, DateOnly End, bool OneWorkspace, Guid WorkspaceId, bool Unallocated)
+    /// <summary>
+    /// The account's usage of [start, end) and its unallocated pool's: the usage of the workspaces that hold no
+    /// allocation (unset, or archived) is the account's less that of those that hold one. Both come from rows
+    /// read by primary key (the account's days; each allocation-holding workspace's own buckets), in one
+    /// statement and so from one snapshot, instead of every workspace's buckets joined to the workspaces.
+    /// </summary>
+    private static async Task<(long Account, long Pool)> AccountAndPoolUsedAsync(MinutePoolDbContext db, Guid accountId, DateOnly start, DateOnly end, CancellationToken cancellationToken)
     {
-        public static readonly Filter Nothing = new(DateOnly.MaxValue, DateOnly.MinValue, false, Guid.Empty, false);
-
-        public static Filter Of(ScopeDefinition scope) => new(
-            scope.Period.StartDate,
-            scope.Period.EndDate,
-            scope.Usage == UsageSelector.Workspace,
-            scope.WorkspaceId ?? Guid.Empty,
-            scope.Usage == UsageSelector.WorkspacesWithoutAllocation);
+        var sums = await AccountAndAllocatedUsed.For(db)(db, accountId, start, end, cancellationToken);
+        var (account, allocated) = (sums?.First ?? 0, sums?.Second ?? 0);
+        return (account, account - allocated);
     }
 
     private sealed record TwoSums(long First, long Second);
@@ -77,21 +76,21 @@ public static class BalanceReader
                         .Sum(d => (long?)d.BilledSeconds) ?? 0L))
                 .SingleOrDefault()));
 
-    // A workspace without an allocation is one whose allocation is unset or that is archived: the complement of
-    // the allocation-holding set that AccountState.Allocated sums.
-    private static readonly CompiledPerModel<Func<MinutePoolDbContext, DateOnly, DateOnly,
-        DateOnly, DateOnly, bool, Guid, bool, DateOnly, DateOnly, bool, Guid, bool, CancellationToken, Task<TwoSums?>>> TwoScopesByAllocation = new(() =>
-        EF.CompileAsyncQuery((MinutePoolDbContext db, DateOnly start, DateOnly end,
-                DateOnly aStart, DateOnly aEnd, bool aOne, Guid aWorkspace, bool aUnallocated,
-                DateOnly bStart, DateOnly bEnd, bool bOne, Guid bWorkspace, bool bUnallocated, CancellationToken _) =>
-            (from u in db.UsageBuckets
-             where u.LocalDate >= start && u.LocalDate < end
-             join w in db.Workspaces on u.WorkspaceId equals w.Id
-             group new { u.BilledSeconds, u.LocalDate, u.WorkspaceId, Unallocated = w.ArchivedAt != null || w.AllocationMinutes == null } by 1 into g
-             select new TwoSums(
-                 g.Sum(x => x.LocalDate >= aStart && x.LocalDate < aEnd && (!aOne || x.WorkspaceId == aWorkspace) && (!aUnallocated || x.Unallocated) ? x.BilledSeconds : 0L),
-                 g.Sum(x => x.LocalDate >= bStart && x.LocalDate < bEnd && (!bOne || x.WorkspaceId == bWorkspace) && (!bUnallocated || x.Unallocated) ? x.BilledSeconds : 0L)))
-            .SingleOrDefault()));
+    // The complement of the unallocated pool: the workspaces that AccountState.Allocated sums (active, allocation
+    // set), each one's buckets by primary key.
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, Guid, DateOnly, DateOnly, CancellationToken, Task<TwoSums?>>> AccountAndAllocatedUsed = new(() =>
+        EF.CompileAsyncQuery((MinutePoolDbContext db, Guid accountId, DateOnly start, DateOnly end, CancellationToken _) =>
+            db.Accounts
+                .Where(a => a.Id == accountId)
+                .Select(a => new TwoSums(
+                    db.AccountUsageDays.Where(d => d.AccountId == a.Id && d.LocalDate >= start && d.LocalDate < end)
+                        .Sum(d => (long?)d.BilledSeconds) ?? 0L,
+                    (from w in db.Workspaces
+                     where w.AccountId == a.Id && w.ArchivedAt == null && w.AllocationMinutes != null
+                     from u in db.UsageBuckets
+                     where u.AccountId == a.Id && u.WorkspaceId == w.Id && u.LocalDate >= start && u.LocalDate < end
+                     select (long?)u.BilledSeconds).Sum() ?? 0L))
+                .SingleOrDefault()));
 
     /// <summary>Billed seconds and finished calls of the local dates [start, end), for one workspace or the whole account.</summary>
     public static async Task<(long Seconds, long Calls)> UsageAsync(MinutePoolDbContext db, DateOnly start, DateOnly end, Guid? workspaceId, CancellationToken cancellationToken = default)
@@ -111,11 +110,7 @@ public static class BalanceReader
         var used = scope.Usage switch
         {
             UsageSelector.Workspace => await buckets.Where(b => b.WorkspaceId == scope.WorkspaceId).SumAsync(b => b.BilledSeconds, cancellationToken),
-            UsageSelector.WorkspacesWithoutAllocation => await buckets.Where(b => !db.Workspaces
-                    .Where(w => w.ArchivedAt == null && w.AllocationMinutes != null)
-                    .Select(w => w.Id)
-                    .Contains(b.WorkspaceId))
-                .SumAsync(b => b.BilledSeconds, cancellationToken),
+            UsageSelector.WorkspacesWithoutAllocation => (await AccountAndPoolUsedAsync(db, db.CurrentAccountId, start, end, cancellationToken)).Pool,
             _ => await AccountDays(db, start, end).SumAsync(d => d.BilledSeconds, cancellationToken),
         };
         return new ScopeBalance(scope.Scope, scope.Period, scope.TotalSeconds, used);

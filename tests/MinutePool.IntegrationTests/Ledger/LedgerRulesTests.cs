@@ -340,6 +340,13 @@ public abstract class LedgerRulesTests<TDatabase> : IAsyncLifetime
         var summary = await _db.SummaryAsync(account);
         summary.AllocatedMinutes.Should().Be(0);
         summary.Balance.UsedSeconds.Should().Be(600);
+
+        // Its history now counts against the unallocated pool, where a workspace without an allocation draws.
+        var pooled = (await _db.WorkspaceAsync(account, "pooled")).Workspace.Id;
+        await _db.CallAsync(account, pooled, "pooled-call", Now.AddMinutes(-30), 120);
+        var pool = (await _db.WorkspaceAsync(account, pooled)).Scope(BalanceScope.UnallocatedPool);
+        pool.TotalSeconds.Should().Be(100 * 60);
+        pool.UsedSeconds.Should().Be(600 + 120, "an archived workspace holds no allocation");
     }
 
     [Fact]
