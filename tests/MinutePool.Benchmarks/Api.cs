@@ -110,7 +110,11 @@ public sealed class Api : IDisposable
         }
     }
 
-    public async Task<BenchAccount> CreateAccountAsync(string name, string planCode, int billingDay, int workspaces, int parallel)
+    /// <summary>
+    /// An account with <paramref name="workspaces"/> workspaces; <paramref name="distributed"/>: minute distribution on and
+    /// every other workspace holding an allocation (1,000,000 minutes), the rest drawing on the unallocated pool.
+    /// </summary>
+    public async Task<BenchAccount> CreateAccountAsync(string name, string planCode, int billingDay, int workspaces, int parallel, bool distributed = false)
     {
         var created = await ExpectAsync(HttpMethod.Post, "/api/v1/accounts", operatorToken, new
         {
@@ -121,10 +125,16 @@ public sealed class Api : IDisposable
             owner = new { email = $"{Guid.NewGuid():N}@bench.invalid", password = "Bench-Password-1!" + Guid.NewGuid().ToString("N")[..8] },
         }, HttpStatusCode.Created);
         var account = new BenchAccount(Guid.Parse((string)created["id"]!), name, (string)created["apiKey"]!, []);
+        if (distributed)
+        {
+            await ExpectAsync(HttpMethod.Put, "/api/v1/account/distribution", account.ApiKey, new { enabled = true }, HttpStatusCode.OK);
+        }
+
         var ids = new Guid[workspaces];
         await Parallel.ForAsync(0, workspaces, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, _) =>
         {
-            var ws = await ExpectAsync(HttpMethod.Post, "/api/v1/workspaces", account.ApiKey, new { name = $"ws-{i:D5}", kind = "client" }, HttpStatusCode.Created);
+            int? allocationMinutes = distributed && i % 2 == 0 ? 1_000_000 : null;
+            var ws = await ExpectAsync(HttpMethod.Post, "/api/v1/workspaces", account.ApiKey, new { name = $"ws-{i:D5}", kind = "client", allocationMinutes }, HttpStatusCode.Created);
             ids[i] = Guid.Parse((string)ws["id"]!);
         });
         account.Workspaces.AddRange(ids);
