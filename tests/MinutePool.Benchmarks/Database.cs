@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using MinutePool.Core.Billing;
 using MinutePool.Data;
 using MinutePool.Data.Billing;
 using MinutePool.Data.Infrastructure;
@@ -110,7 +111,7 @@ public sealed class Database(string connectionString) : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ended calls (4 a day of 60 s each, one per bucket slot) in every workspace of the account on each of the
+    /// Ended calls (4 a day of 60 s each, spread over the bucket slots) in every workspace of the account on each of the
     /// <paramref name="days"/> days before today (UTC, the accounts' time zone), with their buckets; answers the
     /// seconds each workspace got. The days must lie in the current cycle (the accounts' cycles began 10 or more days ago).
     /// </summary>
@@ -128,9 +129,9 @@ public sealed class Database(string connectionString) : IAsyncDisposable
             WHERE w.account_id = $1
             """, account, days);
         await ExecAsync(
-            """
+            $"""
             INSERT INTO usage_buckets (account_id, workspace_id, local_date, slot, billed_seconds, calls)
-            SELECT account_id, workspace_id, local_date, (split_part(call_id, '-', 8))::smallint, sum(billable_seconds), count(*)
+            SELECT account_id, workspace_id, local_date, (split_part(call_id, '-', 8))::smallint % {UsageBucket.SlotCount}, sum(billable_seconds), count(*)
             FROM calls WHERE account_id = $1 AND call_id LIKE 'history-%' GROUP BY 1, 2, 3, 4
             """, account);
         return (long)days * callsPerDay * seconds;

@@ -53,7 +53,7 @@ foreach (var account in spread.Append(hot).Append(hotRow))
 }
 
 report.Setup = $"**Accounts mid-cycle:** before the load, every workspace of the load's accounts has {o.HistoryDays} days of usage before today in its current cycle " +
-               $"(4 ended calls a day, one per bucket slot), so an account's cycle balance sums {o.HistoryDays + 1} days: the spread accounts' {o.SpreadWorkspaces:N0} workspaces, the hot account's {o.HotWorkspaces:N0}. " +
+               $"(4 ended calls a day), so an account's cycle balance sums {o.HistoryDays + 1} days: the spread accounts' {o.SpreadWorkspaces:N0} workspaces, the hot account's {o.HotWorkspaces:N0}. " +
                "Every other spread account has minute distribution on, with every other workspace holding an allocation and the rest drawing on the unallocated pool, so the spread load checks all three balance shapes (one pool; a workspace allocation and the account; the unallocated pool and the account).";
 Log($"provisioned, with {o.HistoryDays} days of usage before today in every workspace");
 var duration = TimeSpan.FromSeconds(o.Seconds);

@@ -3,8 +3,8 @@ namespace MinutePool.Core.Billing;
 /// <summary>
 /// Billed seconds of a whole account on one account-local day and slot: the sum of that day's
 /// <see cref="UsageBucket"/>s of every workspace with the same slot. An account's cycle balance is read on
-/// every call start and balance read; summed from the buckets it costs a row per workspace, day and slot (6,000
-/// rows for 50 workspaces over a month), from these a row per day and slot. The database keeps them (triggers on
+/// every call start and balance read; summed from the buckets it costs a row per workspace, day and slot (1,500
+/// rows for 50 workspaces over a month), from these a row per day and slot (30). The database keeps them (triggers on
 /// the buckets, see the AccountUsageDays migration), so no writer can forget them and they always equal their
 /// buckets; nothing in the application writes them.
 /// </summary>

@@ -6,21 +6,18 @@ namespace MinutePool.Core.Tests.Billing;
 
 public sealed class UsageBucketTests
 {
-    // Expected slots computed independently: 32-bit FNV-1a over the UTF-16 code units, modulo 4.
+    // Expected hashes computed independently: 32-bit FNV-1a over the UTF-16 code units.
     [Theory]
-    [InlineData("", 1)]
-    [InlineData("a", 0)]
-    [InlineData("b", 1)]
-    [InlineData("c", 2)]
-    [InlineData("call-1", 3)]
-    [InlineData("call-2", 2)]
-    [InlineData("call-3", 1)]
-    [InlineData("call-4", 0)]
-    [InlineData("0190abcd", 3)]
-    [InlineData("é", 0)]
-    public void Slot_is_a_stable_FNV_1a_hash_of_the_call_id(string callId, int expectedSlot)
+    [InlineData("", 2166136261u)]
+    [InlineData("a", 3826002220u)]
+    [InlineData("call-1", 3107884871u)]
+    [InlineData("call-4", 3023996776u)]
+    [InlineData("0190abcd", 1587707427u)]
+    [InlineData("é", 1812687940u)]
+    public void A_call_ids_slot_comes_from_a_stable_FNV_1a_hash(string callId, uint expectedHash)
     {
-        ((int)UsageBucket.SlotFor(callId)).Should().Be(expectedSlot);
+        UsageBucket.Hash(callId).Should().Be(expectedHash);
+        ((int)UsageBucket.SlotFor(callId)).Should().Be((int)(expectedHash % UsageBucket.SlotCount));
     }
 
     [Fact]

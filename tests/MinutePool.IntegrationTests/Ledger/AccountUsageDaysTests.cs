@@ -37,7 +37,7 @@ public abstract class AccountUsageDaysTests(TestDatabase database) : IAsyncLifet
         await CallAsync(other, "other-1", othersWorkspace, TimeSpan.FromSeconds(500));
 
         var days = await DaysAsync();
-        days.Should().Equal(await BucketSumsAsync()).And.HaveCountGreaterThan(4, "several days and slots were used");
+        days.Should().Equal(await BucketSumsAsync()).And.HaveCountGreaterThan(3, "the calls fell on several days");
         days.Where(d => d.AccountId == account.Id).Sum(d => d.Seconds).Should().Be(await BilledSecondsAsync(account.Id));
         days.Where(d => d.AccountId == other.Id).Sum(d => d.Seconds).Should().Be(500, "each account's days hold its own usage only");
         var balance = await account.GetAsync($"/api/v1/workspaces/{workspaces[0]}/balance");
