@@ -139,10 +139,9 @@ public sealed class CallWriteBatches : IAsyncDisposable
         return keys;
     }
 
-    // The setting above, and the generic plan for the batch statements: PostgreSQL estimates unnest() of a bound
-    // array by its length, so its plans for 2-row batches looked cheaper than the generic one (rated at 10 rows) and
-    // it planned the end statement anew on every execution, which took as long as running it (0.41 ms per batch;
-    // pg_stat_statements with track_planning in the benchmark). The generic plan is the same: rows by primary key.
+    // The setting above. (The batch statements' generic plans come with every app connection, DatabaseOptions.Tuned:
+    // PostgreSQL estimates unnest() of a bound array by its length, so its plans for 2-row batches looked cheaper
+    // than the generic one and it planned the end statement anew on every execution, 0.41 ms per batch.)
     private static NpgsqlCommand SessionSettings(NpgsqlConnection connection) =>
-        new($"SELECT set_config('{RowLevelSecurity.AllAccountsSetting}', 'on', false), set_config('plan_cache_mode', 'force_generic_plan', false)", connection);
+        new($"SELECT set_config('{RowLevelSecurity.AllAccountsSetting}', 'on', false)", connection);
 }
