@@ -14,7 +14,7 @@ public sealed class AccountUsageDay
 
     public DateOnly LocalDate { get; set; }
 
-    /// <summary>The buckets' slot: writers of different slots of one busy account do not queue on one row.</summary>
+    /// <summary>The slot of the buckets summed here (see <see cref="UsageBucket.SlotCount"/>).</summary>
     public short Slot { get; set; }
 
     public long BilledSeconds { get; set; }

@@ -5,7 +5,10 @@ using MinutePool.Data.Infrastructure;
 
 namespace MinutePool.Data.Billing;
 
-/// <summary>Evaluates balance scopes by summing daily usage buckets (never individual calls).</summary>
+/// <summary>
+/// Evaluates balance scopes from daily sums, never individual calls: a workspace's own usage buckets, and the
+/// account's days (<see cref="AccountUsageDay"/>, the sum of all its buckets per day).
+/// </summary>
 public static class BalanceReader
 {
     /// <summary>
@@ -15,10 +18,6 @@ public static class BalanceReader
     public static async Task<IReadOnlyList<ScopeBalance>> ForWorkspaceAsync(MinutePoolDbContext db, AccountState account, Workspace workspace, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         var scopes = BalanceRules.ScopesFor(account, workspace, at);
-        if (scopes.Count > 2)
-        {
-            throw new InvalidOperationException("A workspace is limited by at most two scopes.");
-        }
 
         // The common shapes: summed with the API key when this workspace's dates were known (see BalanceSumHints),
         // else here, the same two sums.

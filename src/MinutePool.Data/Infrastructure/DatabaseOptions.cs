@@ -46,7 +46,7 @@ public static class DatabaseOptions
     /// spread phases at a third of the run before); the batch statements had the same problem. Every statement
     /// here names its account, so the generic plan is the index plan a custom one would pick.
     /// </summary>
-    public const string GenericPlans = "force_generic_plan";
+    private const string GenericPlans = "force_generic_plan";
 
     public static string Tuned(string connectionString)
     {
