@@ -199,7 +199,7 @@ public sealed class CallWorkload(Api api, string runId)
         return "";
     }
 
-    /// <summary>Compares every workspace's used seconds with the sum of its distinct calls; returns the differences.</summary>
+    /// <summary>Compares every workspace's used seconds, each unallocated pool's and each account's with the sum of their distinct calls; returns the differences.</summary>
     public async Task<List<string>> CheckAsync(IEnumerable<BenchAccount> accounts)
     {
         var problems = new List<string>();
@@ -214,6 +214,22 @@ public sealed class CallWorkload(Api api, string runId)
                 if (used != want)
                 {
                     problems.Add($"{account.Name} workspace {id}: usedSeconds {used}, the benchmark's calls add up to {want} (off by {used - want})");
+                }
+            }
+
+            // A distributing account's unallocated pool (the pool part of its days) must hold the calls of exactly the
+            // workspaces without an allocation.
+            var pooled = list.Where(ws => ws!["allocationMinutes"] is null).Select(ws => Guid.Parse((string)ws!["id"]!)).ToList();
+            if (pooled.Count > 0)
+            {
+                var scopes = (await api.ExpectAsync(HttpMethod.Get, $"/api/v1/workspaces/{pooled[0]}/balance", account.ApiKey, null, HttpStatusCode.OK))["scopes"]!.AsArray();
+                if (scopes.FirstOrDefault(x => (string?)x!["scope"] == "unallocated_pool") is { } pool)
+                {
+                    var (poolUsed, poolWant) = ((long)pool["usedSeconds"]!, pooled.Sum(w => expected.GetValueOrDefault(w)));
+                    if (poolUsed != poolWant)
+                    {
+                        problems.Add($"{account.Name}: unallocated pool usedSeconds {poolUsed}, the benchmark's calls of its {pooled.Count} workspaces add up to {poolWant} (off by {poolUsed - poolWant})");
+                    }
                 }
             }
 

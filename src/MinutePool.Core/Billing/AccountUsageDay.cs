@@ -19,6 +19,16 @@ public sealed class AccountUsageDay
 
     public long BilledSeconds { get; set; }
 
+    /// <summary>
+    /// The part of <see cref="BilledSeconds"/> billed to workspaces that draw on the account's unallocated pool: those
+    /// with no allocation, or archived (the complement of the workspaces <c>AccountState.Allocated</c> sums). A
+    /// distributing account's pool balance is the sum of these over its cycle, a row per day and slot, where it was
+    /// the account's days less every allocation-holding workspace's buckets. The database moves a workspace's
+    /// history in or out of it when the workspace gains or loses its allocation or is archived or restored (see the
+    /// PoolUsageDays migration).
+    /// </summary>
+    public long PoolBilledSeconds { get; set; }
+
     /// <summary>Finished calls, counted or not.</summary>
     public long Calls { get; set; }
 }

@@ -43,8 +43,9 @@ public static class AccountStateReader
         var rows = new List<KeyedStateRow>(2);
         using (db.Tenant.AcrossAccounts())
         {
+            var (workspaceRange, poolRange) = (sumDates.WorkspaceRange, sumDates.PoolRange);
             var query = KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, callId ?? "",
-                sumDates.WorkspaceStart, sumDates.WorkspaceEnd, sumDates.AccountStart, sumDates.AccountEnd);
+                workspaceRange.Start, workspaceRange.End, poolRange.Start, poolRange.End, sumDates.AccountStart, sumDates.AccountEnd);
             await foreach (var row in query.WithCancellation(cancellationToken))
             {
                 rows.Add(row);
@@ -53,7 +54,7 @@ public static class AccountStateReader
 
         var first = rows.FirstOrDefault();
         var sums = dates is not null && first?.Workspace is { } workspace
-            ? new PreloadedBalanceSums(workspace.Id, dates, first.WorkspaceSeconds, first.AccountSeconds)
+            ? new PreloadedBalanceSums(workspace.Id, dates, first.OwnSeconds, first.AccountSeconds)
             : null;
         return new KeyedState(first?.Key, StateOf(rows.Select(r => r.State).ToList()), first?.Workspace, first?.Call, sums);
     }
@@ -68,13 +69,15 @@ public static class AccountStateReader
     private static AccountState? StateOf(List<StateRow> rows) =>
         rows.Count == 0 ? null : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
 
-    private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace, Call? Call, long WorkspaceSeconds, long AccountSeconds);
+    private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace, Call? Call, long OwnSeconds, long AccountSeconds);
 
     // Guid.Empty for no workspace and "" for no call (no workspace or call has those ids); BalanceSumDates.None's
-    // empty ranges for no sums. The two sums are separate subqueries, each by its table's primary key: the
-    // workspace's buckets, and the account's days (a row per day and slot, however many workspaces it has).
-    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, string, DateOnly, DateOnly, DateOnly, DateOnly, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
-        (MinutePoolDbContext db, string prefix, Guid workspaceId, string callId, DateOnly workspaceStart, DateOnly workspaceEnd, DateOnly accountStart, DateOnly accountEnd) =>
+    // empty ranges for no sums. The sums are separate subqueries, each by its table's primary key: the own figure
+    // (the workspace's buckets, or the pool part of the account's days; the other range empty) and the account's
+    // days (a row per day and slot, however many workspaces it has).
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, string, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db, string prefix, Guid workspaceId, string callId, DateOnly workspaceStart, DateOnly workspaceEnd,
+            DateOnly poolStart, DateOnly poolEnd, DateOnly accountStart, DateOnly accountEnd) =>
             from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
             where k.Prefix == prefix && k.RevokedAt == null
             join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
@@ -91,8 +94,10 @@ public static class AccountStateReader
                     p),
                 w,
                 call,
-                db.UsageBuckets.Where(u => u.AccountId == a.Id && u.WorkspaceId == workspaceId && u.LocalDate >= workspaceStart && u.LocalDate < workspaceEnd)
-                    .Sum(u => (long?)u.BilledSeconds) ?? 0L,
+                (db.UsageBuckets.Where(u => u.AccountId == a.Id && u.WorkspaceId == workspaceId && u.LocalDate >= workspaceStart && u.LocalDate < workspaceEnd)
+                    .Sum(u => (long?)u.BilledSeconds) ?? 0L)
+                + (db.AccountUsageDays.Where(d => d.AccountId == a.Id && d.LocalDate >= poolStart && d.LocalDate < poolEnd)
+                    .Sum(d => (long?)d.PoolBilledSeconds) ?? 0L),
                 db.AccountUsageDays.Where(d => d.AccountId == a.Id && d.LocalDate >= accountStart && d.LocalDate < accountEnd)
                     .Sum(d => (long?)d.BilledSeconds) ?? 0L)));
 

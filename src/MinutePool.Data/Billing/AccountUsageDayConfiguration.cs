@@ -12,6 +12,8 @@ internal sealed class AccountUsageDayConfiguration : IEntityTypeConfiguration<Ac
         // The key serves the only read: an account's (account_id, local_date) range.
         builder.ToTable("account_usage_days");
         builder.HasKey(d => new { d.AccountId, d.LocalDate, d.Slot });
+        // Only the triggers write the days; the default filled the rows that existed when the column was added.
+        builder.Property(d => d.PoolBilledSeconds).HasDefaultValue(0L);
         builder.HasOne<Account>().WithMany().HasForeignKey(d => d.AccountId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -5,13 +5,20 @@ namespace MinutePool.Data.Billing;
 
 /// <summary>
 /// The local dates a workspace's balance sums cover, in the shape the API key's query can sum: the workspace's own
-/// usage over one range (empty when no workspace scope applies) and the account's over another. A balance with the
-/// unallocated pool is not of this shape (its sum needs the workspaces' allocations) and is summed on its own.
+/// figure over one range (empty when only the account limits it) and the account's over another. The own figure is
+/// the workspace's buckets, or for a workspace without an allocation in a distributing account the unallocated pool's
+/// usage (<see cref="OwnIsPool"/>: the account's days' pool part). Every balance has this shape.
 /// </summary>
-public sealed record BalanceSumDates(DateOnly WorkspaceStart, DateOnly WorkspaceEnd, DateOnly AccountStart, DateOnly AccountEnd)
+public sealed record BalanceSumDates(DateOnly OwnStart, DateOnly OwnEnd, DateOnly AccountStart, DateOnly AccountEnd, bool OwnIsPool = false)
 {
     /// <summary>Ranges that sum nothing: the key's query runs them when it has no dates for the workspace.</summary>
     public static readonly BalanceSumDates None = new(DateOnly.MinValue, DateOnly.MinValue, DateOnly.MinValue, DateOnly.MinValue);
+
+    /// <summary>The range of the workspace's own buckets to sum (empty for the pool).</summary>
+    public (DateOnly Start, DateOnly End) WorkspaceRange => OwnIsPool ? (DateOnly.MinValue, DateOnly.MinValue) : (OwnStart, OwnEnd);
+
+    /// <summary>The range of the account's pool usage to sum (empty unless the own figure is the pool).</summary>
+    public (DateOnly Start, DateOnly End) PoolRange => OwnIsPool ? (OwnStart, OwnEnd) : (DateOnly.MinValue, DateOnly.MinValue);
 
     /// <summary>The dates of these scopes (of <paramref name="workspaceId"/>), or null when they are not of the summable shape.</summary>
     public static BalanceSumDates? Of(IReadOnlyList<ScopeDefinition> scopes, Guid workspaceId) => scopes switch
@@ -20,16 +27,18 @@ public sealed record BalanceSumDates(DateOnly WorkspaceStart, DateOnly Workspace
             new(DateOnly.MinValue, DateOnly.MinValue, account.Period.StartDate, account.Period.EndDate),
         [{ Usage: UsageSelector.Workspace } own, { Usage: UsageSelector.Account } account] when own.WorkspaceId == workspaceId =>
             new(own.Period.StartDate, own.Period.EndDate, account.Period.StartDate, account.Period.EndDate),
+        [{ Usage: UsageSelector.WorkspacesWithoutAllocation } pool, { Usage: UsageSelector.Account } account] =>
+            new(pool.Period.StartDate, pool.Period.EndDate, account.Period.StartDate, account.Period.EndDate, OwnIsPool: true),
         _ => null,
     };
 
     /// <summary>The used seconds of each scope from the two sums.</summary>
     public static IReadOnlyList<ScopeBalance> Balances(IReadOnlyList<ScopeDefinition> scopes, PreloadedBalanceSums sums) =>
-        scopes.Select(s => new ScopeBalance(s.Scope, s.Period, s.TotalSeconds, s.Usage == UsageSelector.Workspace ? sums.WorkspaceSeconds : sums.AccountSeconds)).ToList();
+        scopes.Select(s => new ScopeBalance(s.Scope, s.Period, s.TotalSeconds, s.Usage == UsageSelector.Account ? sums.AccountSeconds : sums.OwnSeconds)).ToList();
 }
 
 /// <summary>The two sums of <see cref="BalanceSumDates"/> for one workspace, read in the same query as the API key.</summary>
-public sealed record PreloadedBalanceSums(Guid WorkspaceId, BalanceSumDates Dates, long WorkspaceSeconds, long AccountSeconds);
+public sealed record PreloadedBalanceSums(Guid WorkspaceId, BalanceSumDates Dates, long OwnSeconds, long AccountSeconds);
 
 /// <summary>
 /// The dates each workspace's balance summed last time, so that the next call start or balance read of that workspace

@@ -82,12 +82,22 @@ public sealed class AccountUsageDays : Migration
             GROUP BY account_id, local_date, slot;
             """);
 
+        CreateTriggers(migrationBuilder);
+        if (migrationBuilder.IsNpgsql())
+        {
+            RowLevelSecurityPolicies.Enable(migrationBuilder, TenantTable.Table, TenantTable.AccountColumn);
+        }
+    }
+
+    /// <summary>This migration's triggers on the buckets (also what the PoolUsageDays migration restores going down).</summary>
+    internal static void CreateTriggers(MigrationBuilder migrationBuilder)
+    {
         if (migrationBuilder.IsNpgsql())
         {
             foreach (var (e, tables, change) in PostgresEvents)
             {
                 migrationBuilder.Sql($"""
-                    CREATE FUNCTION account_usage_days_after_{e}() RETURNS trigger LANGUAGE plpgsql AS $$
+                    CREATE OR REPLACE FUNCTION account_usage_days_after_{e}() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
                         INSERT INTO account_usage_days ({Columns})
                         SELECT c.account_id, c.local_date, c.slot, sum(c.billed_seconds), sum(c.calls)
@@ -99,19 +109,20 @@ public sealed class AccountUsageDays : Migration
                     END
                     $$;
                     """);
+                migrationBuilder.Sql($"DROP TRIGGER IF EXISTS account_usage_days_after_{e} ON usage_buckets;");
                 migrationBuilder.Sql($"""
                     CREATE TRIGGER account_usage_days_after_{e} AFTER {e.ToUpperInvariant()} ON usage_buckets
                     REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION account_usage_days_after_{e}();
                     """);
             }
 
-            RowLevelSecurityPolicies.Enable(migrationBuilder, TenantTable.Table, TenantTable.AccountColumn);
             return;
         }
 
         foreach (var (e, rows) in SqliteEvents)
         {
             var upserts = string.Concat(rows.Select(row => $"INSERT INTO account_usage_days ({Columns}) VALUES ({row}) {AddTo};\n"));
+            migrationBuilder.Sql($"DROP TRIGGER IF EXISTS account_usage_days_after_{e};");
             migrationBuilder.Sql($"CREATE TRIGGER account_usage_days_after_{e} AFTER {e.ToUpperInvariant()} ON usage_buckets BEGIN\n{upserts}END;");
         }
     }

@@ -48,6 +48,12 @@ public sealed class HostStartupTests
             bucketTotal.Should().Be(await db.Calls.IgnoreQueryFilters().SumAsync(c => c.BillableSeconds!.Value));
             (await db.AccountUsageDays.IgnoreQueryFilters().SumAsync(d => d.BilledSeconds))
                 .Should().Be(bucketTotal, "the account's days (its cycle balance) hold the seeded buckets too");
+            var pooledTotal = await (from b in db.UsageBuckets.IgnoreQueryFilters()
+                                     join w in db.Workspaces.IgnoreQueryFilters() on new { b.AccountId, Id = b.WorkspaceId } equals new { w.AccountId, w.Id }
+                                     where w.AllocationMinutes == null || w.ArchivedAt != null
+                                     select b.BilledSeconds).SumAsync();
+            (await db.AccountUsageDays.IgnoreQueryFilters().SumAsync(d => d.PoolBilledSeconds))
+                .Should().Be(pooledTotal, "the days' pool part holds the seeded buckets of the workspaces without an allocation");
         }
         finally
         {
