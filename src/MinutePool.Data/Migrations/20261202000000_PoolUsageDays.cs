@@ -35,6 +35,14 @@ public sealed class PoolUsageDays : Migration
     /// <summary>Whether a workspace row <c>w</c> draws on the unallocated pool (the complement of AccountState.Allocated's filter).</summary>
     private static string InPool(string w) => $"({w}.allocation_minutes IS NULL OR {w}.archived_at IS NOT NULL)";
 
+    /// <summary>
+    /// Whether the workspace of bucket row <c>b</c> draws on the pool, read by the workspaces' primary key, row by row:
+    /// a scalar subquery, because joined, the plan cached for the trigger hashed a sequential scan of every workspace
+    /// under the row-level policy (0.3 ms an end statement with 550 workspaces; measured with auto_explain).
+    /// </summary>
+    private static string WorkspaceInPool(string b) =>
+        $"SELECT {InPool("w")} FROM workspaces AS w WHERE w.account_id = {b}.account_id AND w.id = {b}.workspace_id";
+
     private const string DayColumns = "account_id, local_date, slot, billed_seconds, calls, pool_billed_seconds";
 
     private const string AddTo = """
@@ -106,9 +114,8 @@ public sealed class PoolUsageDays : Migration
                     END LOOP;
                     INSERT INTO account_usage_days ({DayColumns})
                     SELECT c.account_id, c.local_date, c.slot, sum(c.billed_seconds), sum(c.calls),
-                           coalesce(sum(c.billed_seconds) FILTER (WHERE {InPool("w")}), 0)
+                           coalesce(sum(c.billed_seconds) FILTER (WHERE coalesce(({WorkspaceInPool("c")}), true)), 0)
                     FROM ({change}) AS c
-                    LEFT JOIN workspaces AS w ON w.account_id = c.account_id AND w.id = c.workspace_id
                     GROUP BY c.account_id, c.local_date, c.slot
                     ORDER BY c.account_id, c.local_date, c.slot
                     {AddTo};
@@ -144,8 +151,7 @@ public sealed class PoolUsageDays : Migration
             var upserts = string.Concat(rows.Select(r => $"""
                 INSERT INTO account_usage_days ({DayColumns})
                 VALUES ({r.Row}.account_id, {r.Row}.local_date, {r.Row}.slot, {r.Sign}{r.Row}.billed_seconds, {r.Sign}{r.Row}.calls,
-                    CASE WHEN EXISTS (SELECT 1 FROM workspaces AS w WHERE w.account_id = {r.Row}.account_id AND w.id = {r.Row}.workspace_id AND NOT {InPool("w")})
-                         THEN 0 ELSE {r.Sign}{r.Row}.billed_seconds END)
+                    CASE WHEN coalesce(({WorkspaceInPool(r.Row)}), 1) THEN {r.Sign}{r.Row}.billed_seconds ELSE 0 END)
                 {AddTo};
 
                 """));
