@@ -87,7 +87,7 @@ public sealed class BenchReport
             md.AppendLine(Setup);
             md.AppendLine();
         }
-        md.AppendLine(ci, $"**Exactness:** {(ExactnessProblems.Count == 0 ? $"every workspace's used seconds, every distributing account's unallocated pool's and every account's equals the sum of its distinct calls ({ExactnessWorkspacesChecked:N0} workspaces checked)." : $"FAILED — {ExactnessProblems.Count} workspace(s) off; see below.")}");
+        md.AppendLine(ci, $"**Exactness:** {(ExactnessProblems.Count == 0 ? $"every workspace's used seconds, every distributing account's unallocated pool's and every account's equals the sum of its distinct calls ({ExactnessWorkspacesChecked:N0} workspaces checked)." : $"FAILED — {ExactnessProblems.Count} balance(s) off; see below.")}");
         md.AppendLine();
         md.AppendLine("## Targets");
         md.AppendLine();

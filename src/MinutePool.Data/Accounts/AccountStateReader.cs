@@ -43,9 +43,8 @@ public static class AccountStateReader
         var rows = new List<KeyedStateRow>(2);
         using (db.Tenant.AcrossAccounts())
         {
-            var (workspaceRange, poolRange) = (sumDates.WorkspaceRange, sumDates.PoolRange);
-            var query = KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, callId ?? "",
-                workspaceRange.Start, workspaceRange.End, poolRange.Start, poolRange.End, sumDates.AccountStart, sumDates.AccountEnd);
+            var query = KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, callId ?? "", sumDates.WorkspaceStart, sumDates.WorkspaceEnd,
+                sumDates.PoolStart, sumDates.PoolEnd, sumDates.AccountStart, sumDates.AccountEnd);
             await foreach (var row in query.WithCancellation(cancellationToken))
             {
                 rows.Add(row);

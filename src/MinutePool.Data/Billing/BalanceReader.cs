@@ -26,9 +26,8 @@ public static class BalanceReader
         BalanceSumHints.Remember(workspace.Id, dates);
         if (db.Tenant.TakePreloadedSums(workspace.Id, dates) is not { } sums)
         {
-            var (workspaceRange, poolRange) = (dates.WorkspaceRange, dates.PoolRange);
-            var read = await SumsOf.For(db)(db, workspace.AccountId, workspace.Id, workspaceRange.Start, workspaceRange.End,
-                poolRange.Start, poolRange.End, dates.AccountStart, dates.AccountEnd, cancellationToken);
+            var read = await SumsOf.For(db)(db, workspace.AccountId, workspace.Id, dates.WorkspaceStart, dates.WorkspaceEnd,
+                dates.PoolStart, dates.PoolEnd, dates.AccountStart, dates.AccountEnd, cancellationToken);
             sums = new PreloadedBalanceSums(workspace.Id, dates, read?.First ?? 0, read?.Second ?? 0);
         }
 
@@ -69,10 +68,10 @@ public static class BalanceReader
     public static async Task<ScopeBalance> EvaluateAsync(MinutePoolDbContext db, ScopeDefinition scope, CancellationToken cancellationToken = default)
     {
         var (start, end) = (scope.Period.StartDate, scope.Period.EndDate);
-        var buckets = db.UsageBuckets.Where(b => b.LocalDate >= start && b.LocalDate < end);
         var used = scope.Usage switch
         {
-            UsageSelector.Workspace => await buckets.Where(b => b.WorkspaceId == scope.WorkspaceId).SumAsync(b => b.BilledSeconds, cancellationToken),
+            UsageSelector.Workspace => await db.UsageBuckets.Where(b => b.WorkspaceId == scope.WorkspaceId && b.LocalDate >= start && b.LocalDate < end)
+                .SumAsync(b => b.BilledSeconds, cancellationToken),
             UsageSelector.WorkspacesWithoutAllocation => await AccountDays(db, start, end).SumAsync(d => d.PoolBilledSeconds, cancellationToken),
             _ => await AccountDays(db, start, end).SumAsync(d => d.BilledSeconds, cancellationToken),
         };

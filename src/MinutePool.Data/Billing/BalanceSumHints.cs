@@ -5,34 +5,32 @@ namespace MinutePool.Data.Billing;
 
 /// <summary>
 /// The local dates a workspace's balance sums cover, in the shape the API key's query can sum: the workspace's own
-/// figure over one range (empty when only the account limits it) and the account's over another. The own figure is
-/// the workspace's buckets, or for a workspace without an allocation in a distributing account the unallocated pool's
-/// usage (<see cref="OwnIsPool"/>: the account's days' pool part). Every balance has this shape.
+/// figure over one range and the account's over another. The own figure is the workspace's buckets (its allocation),
+/// or for a workspace without an allocation in a distributing account the pool part of the account's days (the
+/// unallocated pool); the range of the other kind is empty, as both are when only the account limits the workspace.
+/// Every balance has this shape.
 /// </summary>
-public sealed record BalanceSumDates(DateOnly OwnStart, DateOnly OwnEnd, DateOnly AccountStart, DateOnly AccountEnd, bool OwnIsPool = false)
+public sealed record BalanceSumDates(
+    DateOnly WorkspaceStart, DateOnly WorkspaceEnd, DateOnly PoolStart, DateOnly PoolEnd, DateOnly AccountStart, DateOnly AccountEnd)
 {
+    private static readonly DateOnly Empty = DateOnly.MinValue;
+
     /// <summary>Ranges that sum nothing: the key's query runs them when it has no dates for the workspace.</summary>
-    public static readonly BalanceSumDates None = new(DateOnly.MinValue, DateOnly.MinValue, DateOnly.MinValue, DateOnly.MinValue);
-
-    /// <summary>The range of the workspace's own buckets to sum (empty for the pool).</summary>
-    public (DateOnly Start, DateOnly End) WorkspaceRange => OwnIsPool ? (DateOnly.MinValue, DateOnly.MinValue) : (OwnStart, OwnEnd);
-
-    /// <summary>The range of the account's pool usage to sum (empty unless the own figure is the pool).</summary>
-    public (DateOnly Start, DateOnly End) PoolRange => OwnIsPool ? (OwnStart, OwnEnd) : (DateOnly.MinValue, DateOnly.MinValue);
+    public static readonly BalanceSumDates None = new(Empty, Empty, Empty, Empty, Empty, Empty);
 
     /// <summary>The dates of these scopes (of <paramref name="workspaceId"/>), or null when they are not of the summable shape.</summary>
     public static BalanceSumDates? Of(IReadOnlyList<ScopeDefinition> scopes, Guid workspaceId) => scopes switch
     {
         [{ Usage: UsageSelector.Account } account] =>
-            new(DateOnly.MinValue, DateOnly.MinValue, account.Period.StartDate, account.Period.EndDate),
+            new(Empty, Empty, Empty, Empty, account.Period.StartDate, account.Period.EndDate),
         [{ Usage: UsageSelector.Workspace } own, { Usage: UsageSelector.Account } account] when own.WorkspaceId == workspaceId =>
-            new(own.Period.StartDate, own.Period.EndDate, account.Period.StartDate, account.Period.EndDate),
+            new(own.Period.StartDate, own.Period.EndDate, Empty, Empty, account.Period.StartDate, account.Period.EndDate),
         [{ Usage: UsageSelector.WorkspacesWithoutAllocation } pool, { Usage: UsageSelector.Account } account] =>
-            new(pool.Period.StartDate, pool.Period.EndDate, account.Period.StartDate, account.Period.EndDate, OwnIsPool: true),
+            new(Empty, Empty, pool.Period.StartDate, pool.Period.EndDate, account.Period.StartDate, account.Period.EndDate),
         _ => null,
     };
 
-    /// <summary>The used seconds of each scope from the two sums.</summary>
+    /// <summary>The used seconds of each scope from the two sums (the own figure: the workspace's or the pool's).</summary>
     public static IReadOnlyList<ScopeBalance> Balances(IReadOnlyList<ScopeDefinition> scopes, PreloadedBalanceSums sums) =>
         scopes.Select(s => new ScopeBalance(s.Scope, s.Period, s.TotalSeconds, s.Usage == UsageSelector.Account ? sums.AccountSeconds : sums.OwnSeconds)).ToList();
 }

@@ -51,7 +51,7 @@ public sealed class PreloadedRowsTests
     public void Preloaded_balance_sums_serve_one_read_of_their_workspace_over_their_dates()
     {
         var workspace = new Workspace { Id = Guid.NewGuid(), AccountId = _account };
-        var november = new BalanceSumDates(DateOnly.MinValue, DateOnly.MinValue, new DateOnly(2026, 11, 1), new DateOnly(2026, 12, 1));
+        var november = BalanceSumDates.None with { AccountStart = new DateOnly(2026, 11, 1), AccountEnd = new DateOnly(2026, 12, 1) };
         var sums = new PreloadedBalanceSums(workspace.Id, november, 0, 180);
         FluentActions.Invoking(() => _tenant.Preload(new Workspace { Id = Guid.NewGuid(), AccountId = _account }, null, sums))
             .Should().Throw<InvalidOperationException>("sums come only with the workspace they were summed for");
