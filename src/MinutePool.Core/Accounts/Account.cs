@@ -29,7 +29,11 @@ public sealed class Account
     /// <summary>The HMAC-SHA256 key for webhook signatures; shown to the owner once, never logged.</summary>
     public string? WebhookSecret { get; set; }
 
-    /// <summary>Bumped on every change to plan, distribution or allocations, so concurrent writers serialise on this row.</summary>
+    /// <summary>
+    /// Bumped by the database in the transaction of every change to the account's state (this row, its plan changes, the
+    /// allocations its workspaces hold, its plans' terms): writers that must not interleave serialise on this row, and a
+    /// process that remembers a state by its version knows when it is stale.
+    /// </summary>
     public long Version { get; set; }
 
     public AccountTimeZone TimeZone => AccountTimeZone.Parse(TimeZoneId);

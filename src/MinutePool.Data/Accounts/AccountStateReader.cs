@@ -25,11 +25,34 @@ public static class AccountStateReader
             rows.Add(row);
         }
 
-        return StateOf(rows);
+        var state = StateOf(rows);
+
+        // Outside a transaction the query saw only committed rows, so its version names exactly this state. Inside one
+        // it may see the transaction's own version bump, which a rollback would hand to a different state later.
+        if (state is not null && db.Database.CurrentTransaction is null)
+        {
+            States.Remember(state.Account.Id, state);
+        }
+
+        return state;
     }
 
     /// <summary>
-    /// The API key with this prefix and, when it is valid, its account's state and what the request names of that
+    /// The state each account had at the version it was last read at by this process (outside a transaction), so that the
+    /// API key's query need only read the account's version: on every change to what a state holds (the account row,
+    /// its plan changes, the allocations its workspaces hold, a plan's terms) the database's triggers bump that version
+    /// in the same transaction (migration <c>AccountStateVersions</c>), so a state whose version equals the one read
+    /// now is the state now; anything else costs one round trip (<see cref="LoadAsync"/> reads and remembers it).
+    /// A cached state is shared between requests: nothing may change it (its entities are read without tracking).
+    /// </summary>
+    private static readonly ProcessCache<Guid, AccountState> States = new(100_000);
+
+    private static AccountState? CachedState(Guid accountId, long version) =>
+        States.Find(accountId) is { } state && state.Account.Version == version ? state : null;
+
+    /// <summary>
+    /// The API key with this prefix and, when it is valid, its account's state (when this process knows it at the
+    /// account's current version; else null, and <see cref="LoadAsync"/> reads it) and what the request names of that
     /// account (a workspace, a call; when given and found), in one round trip; the caller checks the secret before it
     /// trusts any of them. With a workspace whose balance dates are known from an earlier request
     /// (<see cref="BalanceSumHints"/>), also that balance's usage sums. The key decides the tenant, so this query
@@ -40,25 +63,25 @@ public static class AccountStateReader
     {
         var dates = workspaceId is { } id ? BalanceSumHints.Find(id) : null;
         var sumDates = dates ?? BalanceSumDates.None;
-        var rows = new List<KeyedStateRow>(2);
+        KeyedStateRow? first = null; // the prefix is the key's primary key: one row at most
         using (db.Tenant.AcrossAccounts())
         {
             var query = KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, callId ?? "", sumDates.WorkspaceStart, sumDates.WorkspaceEnd,
                 sumDates.PoolStart, sumDates.PoolEnd, sumDates.AccountStart, sumDates.AccountEnd);
             await foreach (var row in query.WithCancellation(cancellationToken))
             {
-                rows.Add(row);
+                first = row;
             }
         }
 
-        var first = rows.FirstOrDefault();
         var sums = dates is not null && first?.Workspace is { } workspace
             ? new PreloadedBalanceSums(workspace.Id, dates, first.OwnSeconds, first.AccountSeconds)
             : null;
-        return new KeyedState(first?.Key, StateOf(rows.Select(r => r.State).ToList()), first?.Workspace, first?.Call, sums);
+        var state = first is null ? null : CachedState(first.Key.AccountId, first.AccountVersion);
+        return new KeyedState(first?.Key, state, first?.Workspace, first?.Call, sums);
     }
 
-    /// <summary>What <see cref="LoadWithKeyAsync"/> found: each part null when absent.</summary>
+    /// <summary>What <see cref="LoadWithKeyAsync"/> found: each part null when absent (the state also when not cached).</summary>
     public sealed record KeyedState(ApiKey? Key, AccountState? State, Workspace? Workspace, Call? Call, PreloadedBalanceSums? Sums = null);
 
     /// <summary>
@@ -68,29 +91,25 @@ public static class AccountStateReader
     private static AccountState? StateOf(List<StateRow> rows) =>
         rows.Count == 0 ? null : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
 
-    private sealed record KeyedStateRow(ApiKey Key, StateRow State, Workspace? Workspace, Call? Call, long OwnSeconds, long AccountSeconds);
+    private sealed record KeyedStateRow(ApiKey Key, long AccountVersion, Workspace? Workspace, Call? Call, long OwnSeconds, long AccountSeconds);
 
     // Guid.Empty for no workspace and "" for no call (no workspace or call has those ids); BalanceSumDates.None's
     // empty ranges for no sums. The sums are separate subqueries, each by its table's primary key: the own figure
     // (the workspace's buckets, or the pool part of the account's days; the other range empty) and the account's
-    // days (a row per day and slot, however many workspaces it has).
+    // days (a row per day and slot, however many workspaces it has). The account's state is not read here but checked by
+    // its version (see States): the plan schedule's join and the allocation total's scan of the account's workspaces
+    // were a third of this query's nodes, and PostgreSQL initialises every node on every execution.
     private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, string, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
         (MinutePoolDbContext db, string prefix, Guid workspaceId, string callId, DateOnly workspaceStart, DateOnly workspaceEnd,
             DateOnly poolStart, DateOnly poolEnd, DateOnly accountStart, DateOnly accountEnd) =>
             from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
             where k.Prefix == prefix && k.RevokedAt == null
             join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
-            join c in db.AccountPlanChanges.AsNoTracking() on a.Id equals c.AccountId
-            join p in db.Plans.AsNoTracking() on c.PlanId equals p.Id
             from w in db.Workspaces.AsNoTracking().Where(w => w.Id == workspaceId && w.AccountId == a.Id).DefaultIfEmpty()
             from call in db.Calls.AsNoTracking().Where(x => x.CallId == callId && x.AccountId == a.Id).DefaultIfEmpty()
             select new KeyedStateRow(
                 k,
-                new StateRow(
-                    a,
-                    db.Workspaces.Where(w => w.AccountId == a.Id && w.ArchivedAt == null && w.AllocationMinutes != null).Sum(w => (long?)w.AllocationMinutes) ?? 0L,
-                    c.EffectiveAt,
-                    p),
+                a.Version,
                 w,
                 call,
                 (db.UsageBuckets.Where(u => u.AccountId == a.Id && u.WorkspaceId == workspaceId && u.LocalDate >= workspaceStart && u.LocalDate < workspaceEnd)

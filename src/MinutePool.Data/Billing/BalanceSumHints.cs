@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using MinutePool.Core.Billing;
+using MinutePool.Data.Infrastructure;
 
 namespace MinutePool.Data.Billing;
 
@@ -44,34 +44,15 @@ public sealed record PreloadedBalanceSums(Guid WorkspaceId, BalanceSumDates Date
 /// reset day are known) and save a round trip. Only a guess: the reader compares it with the scopes it computes and
 /// sums afresh when they differ (a new period, a changed reset day, a start in the past), so a stale, missing or
 /// evicted entry costs the round trip, never a wrong balance; and the sums are always bound to the key's own account.
-/// Process-wide, like the compiled queries, and bounded: cleared when it would pass <see cref="Capacity"/> workspaces.
+/// Process-wide, like the compiled queries, and bounded (<see cref="ProcessCache{TKey, TValue}"/>) to <see cref="Capacity"/> workspaces.
 /// </summary>
 public static class BalanceSumHints
 {
     public const int Capacity = 100_000;
 
-    private static readonly ConcurrentDictionary<Guid, BalanceSumDates> Dates = new();
+    private static readonly ProcessCache<Guid, BalanceSumDates> Dates = new(Capacity);
 
-    public static BalanceSumDates? Find(Guid workspaceId) => Dates.GetValueOrDefault(workspaceId);
+    public static BalanceSumDates? Find(Guid workspaceId) => Dates.Find(workspaceId);
 
-    public static void Remember(Guid workspaceId, BalanceSumDates dates)
-    {
-        if (Dates.TryGetValue(workspaceId, out var known))
-        {
-            if (known != dates)
-            {
-                Dates[workspaceId] = dates;
-            }
-
-            return;
-        }
-
-        // Count takes every lock of the dictionary, so it is read only when a workspace is new to this process.
-        if (Dates.Count >= Capacity)
-        {
-            Dates.Clear();
-        }
-
-        Dates[workspaceId] = dates;
-    }
+    public static void Remember(Guid workspaceId, BalanceSumDates dates) => Dates.Remember(workspaceId, dates);
 }

@@ -189,6 +189,10 @@ public sealed class WorkspaceService(MinutePoolDbContext db, TimeProvider clock)
     /// <summary>Archiving stops calls and releases the allocation; the workspace and its history stay.</summary>
     public async Task<Result<Workspace>> ArchiveAsync(Guid workspaceId, string actor, CancellationToken cancellationToken = default)
     {
+        // Releasing an allocation changes the account's state like an allocation save, so it queues on the account row
+        // first, as those do: the row the database's version trigger then bumps (AccountStateVersions), in the same order.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await AccountStateReader.LockAsync(db, cancellationToken);
         var workspace = await db.Workspaces.SingleOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
         if (workspace is null)
         {
@@ -203,6 +207,7 @@ public sealed class WorkspaceService(MinutePoolDbContext db, TimeProvider clock)
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        await transaction.CommitAsync(cancellationToken);
         return workspace;
     }
 

@@ -10,6 +10,12 @@ namespace MinutePool.IntegrationTests.Api;
 /// A call start or balance read of a workspace whose balance dates are known from an earlier request sums its usage in
 /// the API key's query. Those sums must be as fresh and as exact as the separate query they replace: they show every
 /// call ended since, they refuse a start once the minutes are used, and dates from an earlier period are never reused.
+/// <para>
+/// The account's state (settings, plan schedule, minutes held by allocations) is not read there: the app remembers it
+/// with the account's version and uses it when the key's query reads the same version. Every change to that state
+/// must change the version in the database, also when the app did not make it (another instance, an operator with
+/// psql), or a balance would show a plan, an allocation or a setting that no longer holds.
+/// </para>
 /// </summary>
 public abstract class BalanceSumsWithKeyTests(TestDatabase database) : IAsyncLifetime
 {
@@ -89,6 +95,73 @@ public abstract class BalanceSumsWithKeyTests(TestDatabase database) : IAsyncLif
             .Should().Be(120, "a read of the past cycle sums that cycle, not the dates the last read used");
     }
 
+    [Fact]
+    public async Task Every_change_to_the_state_made_beside_the_app_shows_in_the_next_balance_read()
+    {
+        var account = await _host.AccountAsync("team-6000", distribution: true);
+        var sales = (await account.CreateWorkspaceAsync("Sales", allocationMinutes: 1_000)).Id();
+        var pooled = (await account.CreateWorkspaceAsync("Support")).Id();
+        var other = await _host.AccountAsync("team-6000", distribution: true);
+        var othersPooled = (await other.CreateWorkspaceAsync("Other")).Id();
+
+        (await PoolMinutesAsync(account, pooled)).Should().Be(5_000);
+        (await PoolMinutesAsync(other, othersPooled)).Should().Be(6_000);
+        (await LoadWithKeyAsync(account, pooled)).State.Should().NotBeNull("after a read, the next request takes the state it remembered");
+
+        await _host.Database.ExecuteAsync($"UPDATE workspaces SET allocation_minutes = 2000 WHERE id = {_host.Database.Literal(sales)}");
+        (await LoadWithKeyAsync(account, pooled)).State.Should().BeNull("an allocation resized beside the app makes the remembered state stale");
+        (await PoolMinutesAsync(account, pooled)).Should().Be(4_000);
+        (await LoadWithKeyAsync(account, pooled)).State.Should().NotBeNull("the state read afresh is remembered at its new version");
+        (await LoadWithKeyAsync(other, othersPooled)).State.Should().NotBeNull("another account's change leaves this one's version alone");
+
+        await _host.Database.ExecuteAsync($"UPDATE workspaces SET archived_at = created_at WHERE id = {_host.Database.Literal(sales)}");
+        (await PoolMinutesAsync(account, pooled)).Should().Be(6_000, "an archived workspace holds no minutes");
+
+        await _host.Database.ExecuteAsync($"UPDATE workspaces SET archived_at = NULL WHERE id = {_host.Database.Literal(sales)}");
+        (await PoolMinutesAsync(account, pooled)).Should().Be(4_000, "a restored one holds its allocation again");
+
+        var copy = Guid.NewGuid();
+        await _host.Database.ExecuteAsync($"""
+            INSERT INTO workspaces (account_id, id, name, kind, user_id, passcode_hash, allocation_minutes, reset_day, concurrent_call_limit, created_at, archived_at, version)
+            SELECT account_id, {_host.Database.Literal(copy)}, 'Copy', kind, '99999999', passcode_hash, 500, reset_day, concurrent_call_limit, created_at, NULL, 0
+            FROM workspaces WHERE id = {_host.Database.Literal(sales)}
+            """);
+        (await PoolMinutesAsync(account, pooled)).Should().Be(3_500, "a workspace inserted with an allocation holds it");
+
+        await _host.Database.ExecuteAsync($"DELETE FROM workspaces WHERE id = {_host.Database.Literal(copy)}");
+        (await PoolMinutesAsync(account, pooled)).Should().Be(4_000, "a deleted one no longer does");
+
+        await _host.Database.ExecuteAsync("UPDATE plans SET minutes_per_cycle = 7000 WHERE code = 'team-6000'");
+        (await PoolMinutesAsync(account, pooled)).Should().Be(5_000, "the plan's new terms apply to the accounts on it");
+        (await PoolMinutesAsync(other, othersPooled)).Should().Be(7_000);
+
+        await _host.Database.ExecuteAsync($"UPDATE account_plan_changes SET plan_id = (SELECT id FROM plans WHERE code = 'mini-10') WHERE account_id = {_host.Database.Literal(account.Id)}");
+        (await AccountTotalSecondsAsync(account, pooled)).Should().Be(10 * 60, "the account's plan schedule changed");
+
+        await _host.Database.ExecuteAsync($"UPDATE accounts SET distribution_enabled = {(_host.Database.Provider == Data.Infrastructure.DatabaseProvider.Postgres ? "false" : "0")} WHERE id = {_host.Database.Literal(account.Id)}");
+        var scopes = (await account.GetAsync($"/api/v1/workspaces/{pooled}/balance")).GetProperty("scopes").EnumerateArray().Select(s => s.GetProperty("scope").GetString());
+        scopes.Should().Equal(["account"], "with distribution off, only the account's minutes apply");
+    }
+
+    [Fact]
+    public async Task A_version_a_rolled_back_save_saw_is_not_taken_for_the_state_committed_under_it_later()
+    {
+        var account = await _host.AccountAsync("team-6000", distribution: true);
+        var sales = (await account.CreateWorkspaceAsync("Sales")).Id();
+        var pooled = (await account.CreateWorkspaceAsync("Support")).Id();
+        (await PoolMinutesAsync(account, pooled)).Should().Be(6_000);
+
+        // An allocation the plan cannot hold is refused after the save queued on the account row, which bumped the version
+        // in its transaction, and read the state under that version; the refusal rolls both back.
+        await (await account.Http.PostAsync("/api/v1/workspaces", System.Net.Http.Json.JsonContent.Create(new { name = "Too big", kind = "client", allocationMinutes = 6_001 })))
+            .ShouldBeProblemAsync(422, "allocation_exceeds_balance");
+        (await LoadWithKeyAsync(account, pooled)).State.Should().NotBeNull("the version is still the one the state was remembered at");
+
+        // The next change commits that same version number with a different state.
+        await _host.Database.ExecuteAsync($"UPDATE workspaces SET allocation_minutes = 1000 WHERE id = {_host.Database.Literal(sales)}");
+        (await PoolMinutesAsync(account, pooled)).Should().Be(5_000);
+    }
+
     private async Task CallAsync(AccountClient account, string callId, Guid workspace, TimeSpan length)
     {
         await (await account.StartAsync(callId, workspace)).ShouldBeAsync(201);
@@ -104,8 +177,17 @@ public abstract class BalanceSumsWithKeyTests(TestDatabase database) : IAsyncLif
         return await AccountStateReader.LoadWithKeyAsync(scope.ServiceProvider.GetRequiredService<MinutePoolDbContext>(), prefix, workspace, null);
     }
 
+    private async Task<long> PoolMinutesAsync(AccountClient account, Guid workspace) =>
+        Scope(await account.GetAsync($"/api/v1/workspaces/{workspace}/balance"), "unallocated_pool").GetProperty("totalSeconds").GetInt64() / 60;
+
+    private async Task<long> AccountTotalSecondsAsync(AccountClient account, Guid workspace) =>
+        Scope(await account.GetAsync($"/api/v1/workspaces/{workspace}/balance"), "account").GetProperty("totalSeconds").GetInt64();
+
+    private static System.Text.Json.JsonElement Scope(System.Text.Json.JsonElement balance, string scope) =>
+        balance.GetProperty("scopes").EnumerateArray().Single(s => s.GetProperty("scope").GetString() == scope);
+
     private static long UsedSeconds(System.Text.Json.JsonElement balance, string scope) =>
-        balance.GetProperty("scopes").EnumerateArray().Single(s => s.GetProperty("scope").GetString() == scope).GetProperty("usedSeconds").GetInt64();
+        Scope(balance, scope).GetProperty("usedSeconds").GetInt64();
 }
 
 public sealed class BalanceSumsWithKeyOnPostgresTests() : BalanceSumsWithKeyTests(new PostgresDatabase { Migrate = false });

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using MinutePool.Data;
@@ -61,6 +62,16 @@ public abstract class TestDatabase : IAsyncLifetime
 
         return scope;
     }
+
+    /// <summary>Raw SQL beside the app, as another instance or an operator with psql would change the data.</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var scope = Scope();
+        await scope.ServiceProvider.GetRequiredService<MinutePoolDbContext>().Database.ExecuteSqlRawAsync(sql);
+    }
+
+    /// <summary>A Guid as a SQL literal the way this provider stores it (SQLite: upper-case text).</summary>
+    public string Literal(Guid id) => Provider == DatabaseProvider.Postgres ? $"'{id}'" : $"'{id.ToString().ToUpperInvariant()}'";
 
     protected abstract Task CreateAsync();
 

@@ -161,11 +161,7 @@ public abstract class AccountUsageDaysTests(TestDatabase database) : IAsyncLifet
         return [.. rows.Where(d => d.Seconds != 0 || d.Calls != 0 || d.Pool != 0).OrderBy(d => d.AccountId).ThenBy(d => d.LocalDate).ThenBy(d => d.Slot)];
     }
 
-    protected async Task ExecuteAsync(string sql)
-    {
-        await using var scope = _host.Database.Scope();
-        await scope.ServiceProvider.GetRequiredService<MinutePoolDbContext>().Database.ExecuteSqlRawAsync(sql);
-    }
+    protected Task ExecuteAsync(string sql) => _host.Database.ExecuteAsync(sql);
 
     private async Task MigrateAsync(string? target)
     {
@@ -173,8 +169,7 @@ public abstract class AccountUsageDaysTests(TestDatabase database) : IAsyncLifet
         await scope.ServiceProvider.GetRequiredService<MinutePoolDbContext>().GetService<IMigrator>().MigrateAsync(target);
     }
 
-    // Guids as each provider stores them (SQLite: upper-case text).
-    protected string Literal(Guid id) => _host.Database.Provider == Data.Infrastructure.DatabaseProvider.Postgres ? $"'{id}'" : $"'{id.ToString().ToUpperInvariant()}'";
+    protected string Literal(Guid id) => _host.Database.Literal(id);
 }
 
 public sealed class AccountUsageDaysOnPostgresTests() : AccountUsageDaysTests(new PostgresDatabase { Migrate = false })
