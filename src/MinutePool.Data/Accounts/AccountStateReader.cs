@@ -47,42 +47,54 @@ public static class AccountStateReader
     /// </summary>
     private static readonly ProcessCache<Guid, AccountState> States = new(100_000);
 
-    private static AccountState? CachedState(Guid accountId, long version) =>
-        States.Find(accountId) is { } state && state.Account.Version == version ? state : null;
-
     /// <summary>
     /// The API key with this prefix and, when it is valid, its account's state (when this process knows it at the
     /// account's current version; else null, and <see cref="LoadAsync"/> reads it) and what the request names of that
-    /// account (a workspace, a call; when given and found), in one round trip; the caller checks the secret before it
-    /// trusts any of them. With a workspace whose balance dates are known from an earlier request
+    /// account (a call, or else a workspace; when given and found), in one round trip; the caller checks the secret
+    /// before it trusts any of them. With a workspace whose balance dates are known from an earlier request
     /// (<see cref="BalanceSumHints"/>), also that balance's usage sums. The key decides the tenant, so this query
     /// reads across accounts (also under row-level security), every join and sum bound to the key's own account.
     /// </summary>
     public static async Task<KeyedState> LoadWithKeyAsync(
         MinutePoolDbContext db, string prefix, Guid? workspaceId, string? callId, CancellationToken cancellationToken = default)
     {
-        var dates = workspaceId is { } id ? BalanceSumHints.Find(id) : null;
-        var sumDates = dates ?? BalanceSumDates.None;
-        KeyedStateRow? first = null; // the prefix is the key's primary key: one row at most
-        using (db.Tenant.AcrossAccounts())
+        using var acrossAccounts = db.Tenant.AcrossAccounts();
+        if (callId is not null)
         {
-            var query = KeyedStateRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, callId ?? "", sumDates.WorkspaceStart, sumDates.WorkspaceEnd,
-                sumDates.PoolStart, sumDates.PoolEnd, sumDates.AccountStart, sumDates.AccountEnd);
-            await foreach (var row in query.WithCancellation(cancellationToken))
-            {
-                first = row;
-            }
+            var withCall = await SingleAsync(KeyedCallRows.For(db)(db, prefix, callId), cancellationToken);
+            return new KeyedState(withCall?.Key, CachedState(withCall?.Key, withCall?.AccountVersion), null, withCall?.Call);
         }
 
-        var sums = dates is not null && first?.Workspace is { } workspace
-            ? new PreloadedBalanceSums(workspace.Id, dates, first.OwnSeconds, first.AccountSeconds)
+        var dates = workspaceId is { } id ? BalanceSumHints.Find(id) : null;
+        var sumDates = dates ?? BalanceSumDates.None;
+        var found = await SingleAsync(
+            KeyedWorkspaceRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, sumDates.WorkspaceStart, sumDates.WorkspaceEnd,
+                sumDates.PoolStart, sumDates.PoolEnd, sumDates.AccountStart, sumDates.AccountEnd),
+            cancellationToken);
+        var sums = dates is not null && found?.Workspace is { } workspace
+            ? new PreloadedBalanceSums(workspace.Id, dates, found.OwnSeconds, found.AccountSeconds)
             : null;
-        var state = first is null ? null : CachedState(first.Key.AccountId, first.AccountVersion);
-        return new KeyedState(first?.Key, state, first?.Workspace, first?.Call, sums);
+        return new KeyedState(found?.Key, CachedState(found?.Key, found?.AccountVersion), found?.Workspace, null, sums);
     }
 
     /// <summary>What <see cref="LoadWithKeyAsync"/> found: each part null when absent (the state also when not cached).</summary>
     public sealed record KeyedState(ApiKey? Key, AccountState? State, Workspace? Workspace, Call? Call, PreloadedBalanceSums? Sums = null);
+
+    private static AccountState? CachedState(ApiKey? key, long? version) =>
+        key is not null && States.Find(key.AccountId) is { } state && state.Account.Version == version ? state : null;
+
+    /// <summary>The one row of a query by the key's prefix (its primary key), or null.</summary>
+    private static async Task<T?> SingleAsync<T>(IAsyncEnumerable<T> rows, CancellationToken cancellationToken)
+        where T : class
+    {
+        T? found = null;
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            found = row;
+        }
+
+        return found;
+    }
 
     /// <summary>
     /// The state from its rows (one per plan change). An account always has a plan (PlanSchedule insists), so no
@@ -91,33 +103,45 @@ public static class AccountStateReader
     private static AccountState? StateOf(List<StateRow> rows) =>
         rows.Count == 0 ? null : new AccountState(rows[0].Account, new PlanSchedule(rows.Select(r => (r.EffectiveAt, r.Plan))), rows[0].Allocated);
 
-    private sealed record KeyedStateRow(ApiKey Key, long AccountVersion, Workspace? Workspace, Call? Call, long OwnSeconds, long AccountSeconds);
+    private sealed record KeyedWorkspaceRow(ApiKey Key, long AccountVersion, Workspace? Workspace, long OwnSeconds, long AccountSeconds);
 
-    // Guid.Empty for no workspace and "" for no call (no workspace or call has those ids); BalanceSumDates.None's
-    // empty ranges for no sums. The sums are separate subqueries, each by its table's primary key: the own figure
-    // (the workspace's buckets, or the pool part of the account's days; the other range empty) and the account's
-    // days (a row per day and slot, however many workspaces it has). The account's state is not read here but checked by
-    // its version (see States): the plan schedule's join and the allocation total's scan of the account's workspaces
-    // were a third of this query's nodes, and PostgreSQL initialises every node on every execution.
-    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, string, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, IAsyncEnumerable<KeyedStateRow>>> KeyedStateRows = new(() => EF.CompileAsyncQuery(
-        (MinutePoolDbContext db, string prefix, Guid workspaceId, string callId, DateOnly workspaceStart, DateOnly workspaceEnd,
+    private sealed record KeyedCallRow(ApiKey Key, long AccountVersion, Call? Call);
+
+    // Two queries, one per kind of request (a call start or balance read names a workspace, an end a call), because
+    // PostgreSQL initialises every node of a plan on every execution, also the joins and sums a request does not need:
+    // an end's query is the key, the account's version and the call. The account's state is not read here but checked
+    // by its version (see States): the plan schedule's join and the allocation total's scan of the account's workspaces
+    // were a third of this query's nodes.
+    //
+    // Guid.Empty for no workspace (no workspace has that id); BalanceSumDates.None's empty ranges for no sums. The sums
+    // are separate subqueries, each by its table's primary key: the own figure (the workspace's buckets, or the pool
+    // part of the account's days; the other range empty) and the account's days (a row per day and slot, however many
+    // workspaces it has).
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, IAsyncEnumerable<KeyedWorkspaceRow>>> KeyedWorkspaceRows = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db, string prefix, Guid workspaceId, DateOnly workspaceStart, DateOnly workspaceEnd,
             DateOnly poolStart, DateOnly poolEnd, DateOnly accountStart, DateOnly accountEnd) =>
             from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
             where k.Prefix == prefix && k.RevokedAt == null
             join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
             from w in db.Workspaces.AsNoTracking().Where(w => w.Id == workspaceId && w.AccountId == a.Id).DefaultIfEmpty()
-            from call in db.Calls.AsNoTracking().Where(x => x.CallId == callId && x.AccountId == a.Id).DefaultIfEmpty()
-            select new KeyedStateRow(
+            select new KeyedWorkspaceRow(
                 k,
                 a.Version,
                 w,
-                call,
                 (db.UsageBuckets.Where(u => u.AccountId == a.Id && u.WorkspaceId == workspaceId && u.LocalDate >= workspaceStart && u.LocalDate < workspaceEnd)
                     .Sum(u => (long?)u.BilledSeconds) ?? 0L)
                 + (db.AccountUsageDays.Where(d => d.AccountId == a.Id && d.LocalDate >= poolStart && d.LocalDate < poolEnd)
                     .Sum(d => (long?)d.PoolBilledSeconds) ?? 0L),
                 db.AccountUsageDays.Where(d => d.AccountId == a.Id && d.LocalDate >= accountStart && d.LocalDate < accountEnd)
                     .Sum(d => (long?)d.BilledSeconds) ?? 0L)));
+
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, string, IAsyncEnumerable<KeyedCallRow>>> KeyedCallRows = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db, string prefix, string callId) =>
+            from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
+            where k.Prefix == prefix && k.RevokedAt == null
+            join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
+            from call in db.Calls.AsNoTracking().Where(x => x.CallId == callId && x.AccountId == a.Id).DefaultIfEmpty()
+            select new KeyedCallRow(k, a.Version, call)));
 
     /// <summary>One row per plan change, each carrying the account and its allocation total.</summary>
     private sealed record StateRow(Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);
