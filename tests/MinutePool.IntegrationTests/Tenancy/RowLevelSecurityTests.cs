@@ -90,7 +90,19 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
         var writeIntoB = async () => await CountAsync(_appConnection, aId, insert, bId);
         (await writeIntoB.Should().ThrowAsync<PostgresException>("A's connection cannot write a row of B")).Which.SqlState.Should().Be("42501");
         (await b.GetAsync("/api/v1/account")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // The app remembers an account's state by its version, which the database's triggers bump: under the policies
+        // too, an allocation changed beside the app through the app's role (another instance) shows in the next read.
+        await (await a.PutAsJsonAsync("/api/v1/account/distribution", new { enabled = true })).ShouldBeAsync(200);
+        var pooled = (await (await a.PostAsJsonAsync("/api/v1/workspaces", new { name = "Alpha pool" })).ShouldBeAsync(201)).GetProperty("id").GetGuid();
+        (await PoolMinutesAsync(a, pooled)).Should().Be(100);
+        (await CountAsync(_appConnection, aId, "UPDATE workspaces SET allocation_minutes = 30 WHERE id = @a RETURNING 1", aWorkspace)).Should().Be(1);
+        (await PoolMinutesAsync(a, pooled)).Should().Be(70);
     }
+
+    private static async Task<long> PoolMinutesAsync(HttpClient api, Guid workspace) =>
+        (await (await api.GetAsync($"/api/v1/workspaces/{workspace}/balance")).ShouldBeAsync(200)).GetProperty("scopes").EnumerateArray()
+            .Single(s => s.GetProperty("scope").GetString() == "unallocated_pool").GetProperty("totalSeconds").GetInt64() / 60;
 
     private static async Task<(HttpClient Api, Guid AccountId, Guid WorkspaceId)> AccountWithUsageAsync(WebApplicationFactory<Program> app, HttpClient op, string email, string workspaceName)
     {
