@@ -61,16 +61,14 @@ public static class AccountStateReader
         using var acrossAccounts = db.Tenant.AcrossAccounts();
         if (callId is not null)
         {
-            var withCall = await SingleAsync(KeyedCallRows.For(db)(db, prefix, callId), cancellationToken);
+            var withCall = await KeyedCallRows.For(db)(db, prefix, callId, cancellationToken);
             return new KeyedState(withCall?.Key, CachedState(withCall?.Key, withCall?.AccountVersion), null, withCall?.Call);
         }
 
         var dates = workspaceId is { } id ? BalanceSumHints.Find(id) : null;
         var sumDates = dates ?? BalanceSumDates.None;
-        var found = await SingleAsync(
-            KeyedWorkspaceRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, sumDates.WorkspaceStart, sumDates.WorkspaceEnd,
-                sumDates.PoolStart, sumDates.PoolEnd, sumDates.AccountStart, sumDates.AccountEnd),
-            cancellationToken);
+        var found = await KeyedWorkspaceRows.For(db)(db, prefix, workspaceId ?? Guid.Empty, sumDates.WorkspaceStart, sumDates.WorkspaceEnd,
+            sumDates.PoolStart, sumDates.PoolEnd, sumDates.AccountStart, sumDates.AccountEnd, cancellationToken);
         var sums = dates is not null && found?.Workspace is { } workspace
             ? new PreloadedBalanceSums(workspace.Id, dates, found.OwnSeconds, found.AccountSeconds)
             : null;
@@ -82,19 +80,6 @@ public static class AccountStateReader
 
     private static AccountState? CachedState(ApiKey? key, long? version) =>
         key is not null && States.Find(key.AccountId) is { } state && state.Account.Version == version ? state : null;
-
-    /// <summary>The one row of a query by the key's prefix (its primary key), or null.</summary>
-    private static async Task<T?> SingleAsync<T>(IAsyncEnumerable<T> rows, CancellationToken cancellationToken)
-        where T : class
-    {
-        T? found = null;
-        await foreach (var row in rows.WithCancellation(cancellationToken))
-        {
-            found = row;
-        }
-
-        return found;
-    }
 
     /// <summary>
     /// The state from its rows (one per plan change). An account always has a plan (PlanSchedule insists), so no
@@ -113,14 +98,14 @@ public static class AccountStateReader
     // by its version (see States): the plan schedule's join and the allocation total's scan of the account's workspaces
     // were a third of this query's nodes.
     //
-    // Guid.Empty for no workspace (no workspace has that id); BalanceSumDates.None's empty ranges for no sums. The sums
-    // are separate subqueries, each by its table's primary key: the own figure (the workspace's buckets, or the pool
-    // part of the account's days; the other range empty) and the account's days (a row per day and slot, however many
-    // workspaces it has).
-    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, IAsyncEnumerable<KeyedWorkspaceRow>>> KeyedWorkspaceRows = new(() => EF.CompileAsyncQuery(
+    // Each is one row at most (the prefix is the key's primary key). Guid.Empty for no workspace (no workspace has that
+    // id); BalanceSumDates.None's empty ranges for no sums. The sums are separate subqueries, each by its table's primary
+    // key: the own figure (the workspace's buckets, or the pool part of the account's days; the other range empty) and
+    // the account's days (a row per day and slot, however many workspaces it has).
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, Guid, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, CancellationToken, Task<KeyedWorkspaceRow?>>> KeyedWorkspaceRows = new(() => EF.CompileAsyncQuery(
         (MinutePoolDbContext db, string prefix, Guid workspaceId, DateOnly workspaceStart, DateOnly workspaceEnd,
-            DateOnly poolStart, DateOnly poolEnd, DateOnly accountStart, DateOnly accountEnd) =>
-            from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
+            DateOnly poolStart, DateOnly poolEnd, DateOnly accountStart, DateOnly accountEnd, CancellationToken _) =>
+            (from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
             where k.Prefix == prefix && k.RevokedAt == null
             join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
             from w in db.Workspaces.AsNoTracking().Where(w => w.Id == workspaceId && w.AccountId == a.Id).DefaultIfEmpty()
@@ -133,21 +118,21 @@ public static class AccountStateReader
                 + (db.AccountUsageDays.Where(d => d.AccountId == a.Id && d.LocalDate >= poolStart && d.LocalDate < poolEnd)
                     .Sum(d => (long?)d.PoolBilledSeconds) ?? 0L),
                 db.AccountUsageDays.Where(d => d.AccountId == a.Id && d.LocalDate >= accountStart && d.LocalDate < accountEnd)
-                    .Sum(d => (long?)d.BilledSeconds) ?? 0L)));
+                    .Sum(d => (long?)d.BilledSeconds) ?? 0L)).SingleOrDefault()));
 
-    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, string, IAsyncEnumerable<KeyedCallRow>>> KeyedCallRows = new(() => EF.CompileAsyncQuery(
-        (MinutePoolDbContext db, string prefix, string callId) =>
-            from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
+    private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, string, CancellationToken, Task<KeyedCallRow?>>> KeyedCallRows = new(() => EF.CompileAsyncQuery(
+        (MinutePoolDbContext db, string prefix, string callId, CancellationToken _) =>
+            (from k in db.ApiKeys.AsNoTracking().IgnoreQueryFilters() // the whole query: no tenant is set yet
             where k.Prefix == prefix && k.RevokedAt == null
             join a in db.Accounts.AsNoTracking() on k.AccountId equals a.Id
             from call in db.Calls.AsNoTracking().Where(x => x.CallId == callId && x.AccountId == a.Id).DefaultIfEmpty()
-            select new KeyedCallRow(k, a.Version, call)));
+            select new KeyedCallRow(k, a.Version, call)).SingleOrDefault()));
 
     /// <summary>One row per plan change, each carrying the account and its allocation total.</summary>
     private sealed record StateRow(Account Account, long Allocated, DateTimeOffset EffectiveAt, Plan Plan);
 
-    // The account, its allocation total (a scalar subquery) and its plan schedule in one round trip, compiled:
-    // every call start, end and balance read loads this.
+    // The account, its allocation total (a scalar subquery) and its plan schedule in one round trip, compiled: the first
+    // call start, end or balance read of an account in a process, and the first after each change, loads this.
     private static readonly CompiledPerModel<Func<MinutePoolDbContext, IAsyncEnumerable<StateRow>>> StateRows = new(() => EF.CompileAsyncQuery(
         (MinutePoolDbContext db) =>
             from a in db.Accounts.AsNoTracking()

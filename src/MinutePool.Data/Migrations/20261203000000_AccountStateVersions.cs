@@ -16,8 +16,9 @@ namespace MinutePool.Data.Migrations;
 /// <para>
 /// Before, the version was bumped only by the writers that queue on the account row (allocation saves, plan changes,
 /// new workspaces), and it still is; the triggers add the changes that did not queue there. A workspace's change takes
-/// the account row only when its allocation held changes (set, resized, removed, archived, restored), once per
-/// statement and account on PostgreSQL (100,000 workspaces inserted at once are one update of their account).
+/// the account row only when its allocation held changes (set, resized, removed, archived, restored); inserts and
+/// deletes once per statement and account on PostgreSQL (100,000 workspaces inserted at once are one update of their
+/// account), updates row by row, and only those of the allocation or the archive date.
 /// </para>
 /// </summary>
 [DbContext(typeof(MinutePoolDbContext))]
@@ -29,12 +30,15 @@ public sealed class AccountStateVersions : Migration
 
     private const string Bump = "UPDATE accounts SET version = version + 1 WHERE id IN";
 
-    /// <summary>PostgreSQL, per workspace event: its transition tables and the accounts whose allocated minutes it changed.</summary>
-    private static readonly (string Event, string Tables, string Accounts)[] WorkspaceEvents =
+    /// <summary>
+    /// PostgreSQL, per workspace insert or delete statement: its transition table and the accounts whose allocated minutes
+    /// it changed. Updates have a row trigger instead (below): a statement trigger with transition tables cannot name
+    /// columns, so it would run on every update of a workspace, also the row lock a start of a workspace with a
+    /// concurrent-call limit takes by bumping the workspace's version.
+    /// </summary>
+    private static readonly (string Event, string Tables, string Accounts)[] WorkspaceStatements =
     [
         ("insert", "NEW TABLE AS added", $"SELECT n.account_id FROM added AS n WHERE {Held("n")} IS NOT NULL"),
-        ("update", "OLD TABLE AS removed NEW TABLE AS added",
-            $"SELECT n.account_id FROM added AS n JOIN removed AS o ON o.account_id = n.account_id AND o.id = n.id WHERE {Held("o")} IS DISTINCT FROM {Held("n")}"),
         ("delete", "OLD TABLE AS removed", $"SELECT o.account_id FROM removed AS o WHERE {Held("o")} IS NOT NULL"),
     ];
 
@@ -63,7 +67,7 @@ public sealed class AccountStateVersions : Migration
             CREATE TRIGGER account_state_version BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION account_state_version();
             """);
 
-        foreach (var (e, tables, accounts) in WorkspaceEvents)
+        foreach (var (e, tables, accounts) in WorkspaceStatements)
         {
             migrationBuilder.Sql($"""
                 CREATE FUNCTION account_state_after_workspace_{e}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -76,6 +80,18 @@ public sealed class AccountStateVersions : Migration
                 REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION account_state_after_workspace_{e}();
                 """);
         }
+
+        // Like the pool's move (PoolUsageDays): only updates of the two columns, only when the minutes held change.
+        migrationBuilder.Sql($"""
+            CREATE FUNCTION account_state_after_workspace_update() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                {Bump} (NEW.account_id);
+                RETURN NULL;
+            END
+            $$;
+            CREATE TRIGGER account_state_after_workspace_update AFTER UPDATE OF allocation_minutes, archived_at ON workspaces
+            FOR EACH ROW WHEN ({Held("OLD")} IS DISTINCT FROM {Held("NEW")}) EXECUTE FUNCTION account_state_after_workspace_update();
+            """);
 
         // Plan changes are few (one per account and switch) and plans are not edited by the app: row triggers.
         migrationBuilder.Sql($"""
