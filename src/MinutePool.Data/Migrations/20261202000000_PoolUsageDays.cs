@@ -103,27 +103,7 @@ public sealed class PoolUsageDays : Migration
     private static void CreatePostgresTriggers(MigrationBuilder migrationBuilder)
     {
         // The buckets' triggers stay as the AccountUsageDays migration made them; their functions now also classify.
-        foreach (var (e, _, change) in PostgresEvents)
-        {
-            migrationBuilder.Sql($"""
-                CREATE OR REPLACE FUNCTION account_usage_days_after_{e}() RETURNS trigger LANGUAGE plpgsql AS $$
-                DECLARE changed_account uuid;
-                BEGIN
-                    FOR changed_account IN SELECT DISTINCT c.account_id FROM ({change}) AS c ORDER BY 1 LOOP
-                        PERFORM pg_advisory_xact_lock_shared({PoolLockClass}, hashtext(changed_account::text));
-                    END LOOP;
-                    INSERT INTO account_usage_days ({DayColumns})
-                    SELECT c.account_id, c.local_date, c.slot, sum(c.billed_seconds), sum(c.calls),
-                           coalesce(sum(c.billed_seconds) FILTER (WHERE coalesce(({WorkspaceInPool("c")}), true)), 0)
-                    FROM ({change}) AS c
-                    GROUP BY c.account_id, c.local_date, c.slot
-                    ORDER BY c.account_id, c.local_date, c.slot
-                    {AddTo};
-                    RETURN NULL;
-                END
-                $$;
-                """);
-        }
+        CreatePostgresBucketFunctions(migrationBuilder, skipEmpty: false);
 
         migrationBuilder.Sql($"""
             CREATE FUNCTION account_usage_days_move_pool() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -142,6 +122,37 @@ public sealed class PoolUsageDays : Migration
             CREATE TRIGGER account_usage_days_move_pool AFTER UPDATE OF allocation_minutes, archived_at ON workspaces
             FOR EACH ROW WHEN ({InPool("OLD")} IS DISTINCT FROM {InPool("NEW")}) EXECUTE FUNCTION account_usage_days_move_pool();
             """);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the buckets' statement-trigger functions, which add each statement's change to the account's days and
+    /// their pool part. With <paramref name="skipEmpty"/>, a statement that changed no bucket returns at once
+    /// (<see cref="BucketTriggersSkipEmpty"/>); the functions are otherwise the same.
+    /// </summary>
+    internal static void CreatePostgresBucketFunctions(MigrationBuilder migrationBuilder, bool skipEmpty)
+    {
+        foreach (var (e, _, change) in PostgresEvents)
+        {
+            var skip = skipEmpty ? $"\n    IF NOT EXISTS ({change}) THEN RETURN NULL; END IF;" : "";
+            migrationBuilder.Sql($"""
+                CREATE OR REPLACE FUNCTION account_usage_days_after_{e}() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE changed_account uuid;
+                BEGIN{skip}
+                    FOR changed_account IN SELECT DISTINCT c.account_id FROM ({change}) AS c ORDER BY 1 LOOP
+                        PERFORM pg_advisory_xact_lock_shared({PoolLockClass}, hashtext(changed_account::text));
+                    END LOOP;
+                    INSERT INTO account_usage_days ({DayColumns})
+                    SELECT c.account_id, c.local_date, c.slot, sum(c.billed_seconds), sum(c.calls),
+                           coalesce(sum(c.billed_seconds) FILTER (WHERE coalesce(({WorkspaceInPool("c")}), true)), 0)
+                    FROM ({change}) AS c
+                    GROUP BY c.account_id, c.local_date, c.slot
+                    ORDER BY c.account_id, c.local_date, c.slot
+                    {AddTo};
+                    RETURN NULL;
+                END
+                $$;
+                """);
+        }
     }
 
     private static void CreateSqliteTriggers(MigrationBuilder migrationBuilder)
