@@ -103,7 +103,7 @@ public sealed class PoolUsageDays : Migration
     private static void CreatePostgresTriggers(MigrationBuilder migrationBuilder)
     {
         // The buckets' triggers stay as the AccountUsageDays migration made them; their functions now also classify.
-        CreatePostgresBucketFunctions(migrationBuilder, skipEmpty: false);
+        CreatePostgresBucketFunctions(migrationBuilder, skipEmptyInsert: false);
 
         migrationBuilder.Sql($"""
             CREATE FUNCTION account_usage_days_move_pool() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -126,14 +126,14 @@ public sealed class PoolUsageDays : Migration
 
     /// <summary>
     /// PostgreSQL: the buckets' statement-trigger functions, which add each statement's change to the account's days and
-    /// their pool part. With <paramref name="skipEmpty"/>, a statement that changed no bucket returns at once
-    /// (<see cref="BucketTriggersSkipEmpty"/>); the functions are otherwise the same.
+    /// their pool part. With <paramref name="skipEmptyInsert"/>, the insert's returns at once when its statement inserted
+    /// no bucket (<see cref="BucketTriggersSkipEmpty"/>); the functions are otherwise the same.
     /// </summary>
-    internal static void CreatePostgresBucketFunctions(MigrationBuilder migrationBuilder, bool skipEmpty)
+    internal static void CreatePostgresBucketFunctions(MigrationBuilder migrationBuilder, bool skipEmptyInsert)
     {
         foreach (var (e, _, change) in PostgresEvents)
         {
-            var skip = skipEmpty ? $"\n    IF NOT EXISTS ({change}) THEN RETURN NULL; END IF;" : "";
+            var skip = skipEmptyInsert && e == "insert" ? $"\n    IF NOT EXISTS ({change}) THEN RETURN NULL; END IF;" : "";
             migrationBuilder.Sql($"""
                 CREATE OR REPLACE FUNCTION account_usage_days_after_{e}() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE changed_account uuid;
