@@ -47,6 +47,9 @@ public static class AccountStateReader
     /// </summary>
     private static readonly ProcessCache<Guid, AccountState> States = new(100_000);
 
+    /// <summary>The state this process last read of the account, unchecked: whoever uses it checks its version first or at its write.</summary>
+    public static AccountState? Remembered(Guid accountId) => States.Find(accountId);
+
     /// <summary>
     /// The API key with this prefix and, when it is valid, its account's state (when this process knows it at the
     /// account's current version; else null, and <see cref="LoadAsync"/> reads it) and what the request names of that

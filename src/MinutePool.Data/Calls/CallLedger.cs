@@ -119,9 +119,10 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
             return new EndedCall(call.CallId, call.WorkspaceId, call.StartedAt, end, charge.DurationSeconds, charge.BillableSeconds);
         }
 
-        // Another request ended it first: answer what that one recorded.
+        // Another request ended it first: answer what that one recorded. (Or it is gone, or, with a check at write, what
+        // this request recalled no longer held: then the API key filter discards this answer and handles the request again.)
         var first = await CallById.For(db)(db, callId, cancellationToken);
-        return Ended(first!);
+        return first?.EndedAt is null ? CallNotFound(callId) : Ended(first);
     }
 
     /// <summary>
@@ -130,25 +131,24 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
     /// </summary>
     private async Task<bool> EndAndChargeAsync(Call call, DateTimeOffset end, CallCharge charge, CancellationToken cancellationToken)
     {
-        var row = new CallWriteBatches.CallEnd(call.AccountId, call.CallId, end, charge.DurationSeconds, charge.BillableSeconds);
-        if (Batched is { } grouped)
-        {
-            return await grouped.Ends.WriteAsync(row);
-        }
-
         if (db.IsPostgres)
         {
-            // Group commit off: the batch statement for this one call, on the request's own connection (one statement,
-            // so no transaction round trips; the benchmark counted BEGIN/COMMIT as a quarter of an end).
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            try
+            var check = db.Tenant.CheckAtWrite;
+            var row = new CallWriteBatches.CallEnd(call.AccountId, call.CallId, end, charge.DurationSeconds, charge.BillableSeconds, call.StartedAt, check);
+            var charged = await ChargeOnPostgresAsync(row, cancellationToken);
+            if (charged)
             {
-                return (await CallWriteBatches.ChargeEndsAsync((Npgsql.NpgsqlConnection)db.Database.GetDbConnection(), [row]))[0];
+                check?.Confirm();
+                CallsStartedHere.Forget(call.AccountId, call.CallId);
             }
-            finally
-            {
-                await db.Database.CloseConnectionAsync();
-            }
+
+            return charged;
+        }
+
+        // Only PostgreSQL's statement checks what was recalled (CallsStartedHere remembers nothing on other providers).
+        if (db.Tenant.CheckAtWrite is not null)
+        {
+            throw new InvalidOperationException("A call end recalled from memory must be written by the statement that checks it.");
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -349,6 +349,26 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
         return inserted == 1;
     }
 
+    private async Task<bool> ChargeOnPostgresAsync(CallWriteBatches.CallEnd row, CancellationToken cancellationToken)
+    {
+        if (Batched is { } grouped)
+        {
+            return await grouped.Ends.WriteAsync(row);
+        }
+
+        // Group commit off: the batch statement for this one call, on the request's own connection (one statement,
+        // so no transaction round trips; the benchmark counted BEGIN/COMMIT as a quarter of an end).
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            return (await CallWriteBatches.ChargeEndsAsync((Npgsql.NpgsqlConnection)db.Database.GetDbConnection(), [row]))[0];
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
     /// <summary>The group commit, unless the write belongs to a transaction of this request (a batch commits on its own).</summary>
     private CallWriteBatches? Batched => db.Database.CurrentTransaction is null && db.IsPostgres ? batches : null;
 
@@ -357,6 +377,11 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
     {
         if (await InsertIfNewAsync(call, cancellationToken))
         {
+            if (db.IsPostgres)
+            {
+                CallsStartedHere.Remember(call);
+            }
+
             return Started(call);
         }
 

@@ -47,7 +47,12 @@ public sealed class CallWriteBatches : IAsyncDisposable
     /// <summary>A call's end and charge; true when this end ended it (false: it had ended already, nothing charged).</summary>
     public GroupCommit<CallEnd, (Guid, string), bool> Ends { get; }
 
-    public readonly record struct CallEnd(Guid AccountId, string CallId, DateTimeOffset EndedAt, long DurationSeconds, long BillableSeconds);
+    /// <summary>
+    /// A call's end and charge, computed from a call that started at <paramref name="StartedAt"/>; with
+    /// <paramref name="Check"/>, from a call, key and account state recalled rather than read, which the write checks.
+    /// </summary>
+    public readonly record struct CallEnd(
+        Guid AccountId, string CallId, DateTimeOffset EndedAt, long DurationSeconds, long BillableSeconds, DateTimeOffset StartedAt, WriteTimeCheck? Check = null);
 
     public async ValueTask DisposeAsync()
     {
@@ -97,16 +102,25 @@ public sealed class CallWriteBatches : IAsyncDisposable
         // A bucket gains only what the UPDATE ended (a call already ended adds nothing), both land or neither, the
         // buckets are summed per key (one upsert may touch a row once) and taken in key order (no deadlock with
         // importers, which write buckets in the same order). "ended_at IS NULL" keeps the running-calls index out of
-        // the plan (RunningCalls).
+        // the plan (RunningCalls). A call with a key prefix was recalled, not read, with its key and its account's state
+        // (WriteTimeCheck): it is ended only while the key is its account's and not revoked, the account is at the version
+        // its state was remembered at, and the row still has the start it was charged from. Scalar subqueries by primary
+        // key, in the input's filter: evaluated once per call (as EXISTS under the OR, PostgreSQL hashed whole tables, and
+        // in the UPDATE's filter it evaluated them twice); EXPLAIN ANALYZE put them at about 0.02 ms a call.
         await using var command = new NpgsqlCommand(
             $"""
             WITH input AS (
-                SELECT * FROM unnest($1, $2, $3, $4, $5, $6) AS t(account_id, call_id, ended_at, duration_seconds, billable_seconds, slot)
+                SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                    AS t(account_id, call_id, ended_at, duration_seconds, billable_seconds, slot, started_at, key_prefix, account_version)
+                WHERE t.key_prefix IS NULL
+                   OR ((SELECT k.account_id = t.account_id AND k.revoked_at IS NULL FROM api_keys AS k WHERE k.prefix = t.key_prefix)
+                       AND (SELECT a.version = t.account_version FROM accounts AS a WHERE a.id = t.account_id))
                 ORDER BY t.account_id, t.call_id),
             ended AS (
                 UPDATE calls AS c SET ended_at = i.ended_at, duration_seconds = i.duration_seconds, billable_seconds = i.billable_seconds
                 FROM input AS i
                 WHERE c.account_id = i.account_id AND c.call_id = i.call_id AND c.ended_at IS NULL
+                  AND (i.key_prefix IS NULL OR c.started_at = i.started_at)
                 RETURNING c.account_id, c.call_id, c.workspace_id, c.local_date, i.slot, i.billable_seconds),
             charged AS (
                 INSERT INTO usage_buckets (account_id, workspace_id, local_date, slot, billed_seconds, calls)
@@ -124,6 +138,9 @@ public sealed class CallWriteBatches : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.DurationSeconds).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.BillableSeconds).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => UsageBucket.SlotFor(e.CallId)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.StartedAt.UtcDateTime).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = ends.Select(e => e.Check?.KeyPrefix).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.Check?.AccountVersion ?? 0).ToArray() });
         var charged = await KeysAsync(command);
         return ends.Select(e => charged.Contains((e.AccountId, e.CallId))).ToList();
     }

@@ -34,4 +34,6 @@ public sealed class ProcessCache<TKey, TValue>(int capacity)
 
         _entries[key] = value;
     }
+
+    public void Forget(TKey key) => _entries.TryRemove(key, out _);
 }

@@ -72,6 +72,20 @@ public sealed class TenantContext
         return row;
     }
 
+    /// <summary>
+    /// Set when the request's API key, account state and call were recalled from this process's memory instead of read
+    /// (<see cref="Calls.CallsStartedHere"/>): the call end's write then checks them in its own statement and confirms.
+    /// An answer given without that confirmation is thrown away and the request handled again from what the database
+    /// holds, so nothing recalled is ever answered or written unchecked.
+    /// </summary>
+    public WriteTimeCheck? CheckAtWrite { get; private set; }
+
+    public void CheckRecalledAtWrite(WriteTimeCheck check) => CheckAtWrite = check;
+
+    /// <summary>Drops the check and whatever of the recalled rows the request did not take, before it is handled again.</summary>
+    public void DiscardRecalled() =>
+        (CheckAtWrite, _preloaded, _preloadedWorkspace, _preloadedCall, _preloadedSums) = (null, null, null, null, null);
+
     /// <summary>The preloaded state, once; null when there is none or it was taken.</summary>
     public AccountState? TakePreloaded() => Take(ref _preloaded, _ => true);
 
@@ -94,4 +108,21 @@ public sealed class TenantContext
     {
         public void Dispose() => restore();
     }
+}
+
+/// <summary>
+/// What a call end's write must find still true for the recalled rows it was computed from: the API key with this prefix
+/// exists, is the account's and is not revoked, and the account is at this version (its state, plan terms included,
+/// unchanged); the call itself is checked by its start (see <see cref="Calls.CallWriteBatches"/>).
+/// </summary>
+public sealed class WriteTimeCheck(string keyPrefix, long accountVersion)
+{
+    public string KeyPrefix { get; } = keyPrefix;
+
+    public long AccountVersion { get; } = accountVersion;
+
+    /// <summary>True once a write found everything still true and wrote.</summary>
+    public bool Confirmed { get; private set; }
+
+    public void Confirm() => Confirmed = true;
 }

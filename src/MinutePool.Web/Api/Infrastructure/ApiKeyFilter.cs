@@ -3,6 +3,7 @@ using MinutePool.Core.Accounts;
 using MinutePool.Core.Common;
 using MinutePool.Data;
 using MinutePool.Data.Accounts;
+using MinutePool.Data.Calls;
 using MinutePool.Data.Infrastructure;
 using MinutePool.Data.Tenancy;
 
@@ -26,31 +27,83 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             return Unauthorized();
         }
 
-        var (key, state, workspace, call, sums) = http.GetEndpoint()?.Metadata.GetMetadata<PreloadsAccountState>() is { } preloads
-            ? await AccountStateReader.LoadWithKeyAsync(db, prefix, preloads.WorkspaceOf?.Invoke(context), preloads.CallOf?.Invoke(context), http.RequestAborted)
+        var preloads = http.GetEndpoint()?.Metadata.GetMetadata<PreloadsAccountState>();
+        var callId = preloads?.CallOf?.Invoke(context);
+        if (callId is not null && Recall(prefix, secret, callId) is { } recalled)
+        {
+            var check = new WriteTimeCheck(prefix, recalled.State!.Account.Version);
+            Preload(http, recalled);
+            tenant.CheckRecalledAtWrite(check);
+            var answer = await next(context);
+            if (check.Confirmed)
+            {
+                return answer;
+            }
+
+            // Nothing was written: the call had ended, or the key, the account's state or the call changed, or the end was
+            // refused. Handle the request again from what the database holds.
+            tenant.DiscardRecalled();
+        }
+
+        var keyed = preloads is not null
+            ? await AccountStateReader.LoadWithKeyAsync(db, prefix, preloads.WorkspaceOf?.Invoke(context), callId, http.RequestAborted)
             : new AccountStateReader.KeyedState(await KeyByPrefix.For(db)(db, prefix, http.RequestAborted), null, null, null);
-        if (key is null || key.RevokedAt is not null || !key.Matches(secret))
+        if (keyed.Key is not { } key || key.RevokedAt is not null || !key.Matches(secret))
         {
             return Unauthorized();
         }
 
-        tenant.Set(key.AccountId);
-        if (state is not null)
-        {
-            tenant.Preload(state);
-        }
-
-        tenant.Preload(workspace, call, sums);
-
-        http.Items[ApiKeyItem] = key;
+        Preload(http, keyed);
         var now = clock.GetUtcNow();
         if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution)
         {
             await db.ApiKeys.Where(k => k.Prefix == prefix).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), http.RequestAborted);
+            key.LastUsedAt = now; // read without tracking for this request alone: from here on only remembered, never changed
+        }
+
+        if (db.IsPostgres)
+        {
+            KeysUsedHere.Remember(prefix, key);
         }
 
         return await next(context);
     }
+
+    private void Preload(HttpContext http, AccountStateReader.KeyedState keyed)
+    {
+        tenant.Set(keyed.Key!.AccountId);
+        if (keyed.State is not null)
+        {
+            tenant.Preload(keyed.State);
+        }
+
+        tenant.Preload(keyed.Workspace, keyed.Call, keyed.Sums);
+        http.Items[ApiKeyItem] = keyed.Key;
+    }
+
+    /// <summary>
+    /// A call end whose key, account state and call this process remembers (<see cref="CallsStartedHere"/>), without a
+    /// round trip: only when the secret matches the remembered key's hash and its last use need not be recorded. The end's
+    /// write checks the rest (<see cref="WriteTimeCheck"/>).
+    /// </summary>
+    private AccountStateReader.KeyedState? Recall(string prefix, string secret, string callId)
+    {
+        if (!db.IsPostgres || KeysUsedHere.Find(prefix) is not { } key || !key.Matches(secret)
+            || key.LastUsedAt is not { } lastUsed || clock.GetUtcNow() - lastUsed > LastUsedResolution
+            || AccountStateReader.Remembered(key.AccountId) is not { } state
+            || CallsStartedHere.Find(key.AccountId, callId) is not { } call)
+        {
+            return null;
+        }
+
+        return new AccountStateReader.KeyedState(key, state, null, call);
+    }
+
+    /// <summary>
+    /// Keys that authenticated a request of this process, as read then (with their last use as recorded since): a key's
+    /// secret hash and account never change, and whether it is still valid is checked by the write of a recalled call end.
+    /// </summary>
+    private static readonly ProcessCache<string, ApiKey> KeysUsedHere = new(CallsStartedHere.Capacity);
 
     // Compiled (see CompiledPerModel for why): every API request runs this lookup first.
     private static readonly CompiledPerModel<Func<MinutePoolDbContext, string, CancellationToken, Task<ApiKey?>>> KeyByPrefix = new(() => EF.CompileAsyncQuery(
