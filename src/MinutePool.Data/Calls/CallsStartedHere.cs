@@ -47,5 +47,5 @@ public static class CallsStartedHere
         });
     }
 
-    internal static void Forget(Guid accountId, string callId) => Calls.Forget((accountId, callId));
+    public static void Forget(Guid accountId, string callId) => Calls.Forget((accountId, callId));
 }

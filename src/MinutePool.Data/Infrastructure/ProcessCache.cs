@@ -12,28 +12,42 @@ public sealed class ProcessCache<TKey, TValue>(int capacity)
 {
     private readonly ConcurrentDictionary<TKey, TValue> _entries = new();
 
+    // Entries added less entries forgotten since the last clear: ConcurrentDictionary's Count takes every lock of the
+    // dictionary, and the running calls' map meets a new key on every call start. Concurrent clears and forgets can leave
+    // it off by a few, which only moves the bound by as much.
+    private int _count;
+
     public TValue? Find(TKey key) => _entries.GetValueOrDefault(key);
 
     public void Remember(TKey key, TValue value)
     {
-        if (_entries.TryGetValue(key, out var known))
+        if (_entries.TryAdd(key, value))
         {
-            if (!EqualityComparer<TValue>.Default.Equals(known, value))
+            if (Interlocked.Increment(ref _count) > capacity)
             {
+                _entries.Clear();
+                Interlocked.Exchange(ref _count, 0);
                 _entries[key] = value;
+                Interlocked.Increment(ref _count);
             }
 
             return;
         }
 
-        // Count takes every lock of the dictionary, so it is read only when a key is new to this process.
-        if (_entries.Count >= capacity)
+        if (_entries.TryGetValue(key, out var known) && !EqualityComparer<TValue>.Default.Equals(known, value))
         {
-            _entries.Clear();
+            _entries[key] = value;
         }
-
-        _entries[key] = value;
     }
 
-    public void Forget(TKey key) => _entries.TryRemove(key, out _);
+    public void Forget(TKey key)
+    {
+        if (_entries.TryRemove(key, out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+
+    /// <summary>Entries held now (reads every lock of the map: for tests and diagnostics, not hot paths).</summary>
+    public int Count => _entries.Count;
 }

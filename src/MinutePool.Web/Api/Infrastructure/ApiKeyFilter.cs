@@ -41,8 +41,9 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             }
 
             // Nothing was written: the call had ended, or the key, the account's state or the call changed, or the end was
-            // refused. Handle the request again from what the database holds.
+            // refused. Handle the request again from what the database holds, and read this call there from now on.
             tenant.DiscardRecalled();
+            CallsStartedHere.Forget(recalled.Key!.AccountId, callId);
         }
 
         var keyed = preloads is not null
@@ -50,6 +51,11 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             : new AccountStateReader.KeyedState(await KeyByPrefix.For(db)(db, prefix, http.RequestAborted), null, null, null);
         if (keyed.Key is not { } key || key.RevokedAt is not null || !key.Matches(secret))
         {
+            if (keyed.Key is not { RevokedAt: null })
+            {
+                KeysUsedHere.Forget(prefix); // gone or revoked: a recalled end would only be refused at its write
+            }
+
             return Unauthorized();
         }
 
