@@ -64,9 +64,7 @@ public abstract class RecalledCallEndTests(bool groupCommit) : IAsyncLifetime
     [Fact]
     public async Task A_secret_that_does_not_match_the_key_cannot_end_its_call()
     {
-        var account = await _host.AccountAsync("per-minute");
-        var workspace = (await account.CreateWorkspaceAsync()).Id();
-        await (await account.StartAsync("forged-end", workspace)).ShouldBeAsync(201);
+        var (account, workspace) = await RunningCallAsync("forged-end");
         var header = account.Http.DefaultRequestHeaders.Authorization!.Parameter!;
         using var forged = _host.Client(header[..^4] + (header.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA"));
 
@@ -78,9 +76,7 @@ public abstract class RecalledCallEndTests(bool groupCommit) : IAsyncLifetime
     public async Task A_call_running_when_its_plans_terms_change_is_charged_by_the_terms_the_database_holds_at_its_end()
     {
         await _host.PlanAsync("per-minute-to-second", 1_000, increment: 60, minimumSeconds: 0);
-        var account = await _host.AccountAsync("per-minute-to-second");
-        var workspace = (await account.CreateWorkspaceAsync()).Id();
-        await (await account.StartAsync("terms-change", workspace)).ShouldBeAsync(201);
+        var (account, workspace) = await RunningCallAsync("terms-change", "per-minute-to-second");
 
         await _host.Database.ExecuteAsync("UPDATE plans SET billing_increment_seconds = 1 WHERE code = 'per-minute-to-second'");
         _host.Clock.Advance(TimeSpan.FromSeconds(45));
@@ -93,14 +89,9 @@ public abstract class RecalledCallEndTests(bool groupCommit) : IAsyncLifetime
     [Fact]
     public async Task A_call_ended_by_another_instance_is_answered_as_it_recorded_and_not_charged_again()
     {
-        var account = await _host.AccountAsync("per-minute");
-        var workspace = (await account.CreateWorkspaceAsync()).Id();
-        await (await account.StartAsync("ended-elsewhere", workspace)).ShouldBeAsync(201);
+        var (account, workspace) = await RunningCallAsync("ended-elsewhere");
         _host.Clock.Advance(TimeSpan.FromSeconds(30));
-        await _host.Database.ExecuteAsync($"""
-            UPDATE calls SET ended_at = started_at + interval '30 seconds', duration_seconds = 30, billable_seconds = 60
-            WHERE account_id = {_host.Database.Literal(account.Id)} AND call_id = 'ended-elsewhere'
-            """);
+        await ChangeBesideTheAppAsync(account, "ended-elsewhere", "ended_at = started_at + interval '30 seconds', duration_seconds = 30, billable_seconds = 60");
         _host.Clock.Advance(TimeSpan.FromSeconds(20));
 
         var ended = await (await account.EndAsync("ended-elsewhere")).ShouldBeAsync(200);
@@ -112,13 +103,8 @@ public abstract class RecalledCallEndTests(bool groupCommit) : IAsyncLifetime
     [Fact]
     public async Task A_start_moved_beside_the_app_is_charged_from_the_start_the_database_holds()
     {
-        var account = await _host.AccountAsync("per-minute");
-        var workspace = (await account.CreateWorkspaceAsync()).Id();
-        await (await account.StartAsync("moved", workspace)).ShouldBeAsync(201);
-        await _host.Database.ExecuteAsync($"""
-            UPDATE calls SET started_at = started_at - interval '10 minutes'
-            WHERE account_id = {_host.Database.Literal(account.Id)} AND call_id = 'moved'
-            """);
+        var (account, workspace) = await RunningCallAsync("moved");
+        await ChangeBesideTheAppAsync(account, "moved", "started_at = started_at - interval '10 minutes'");
         _host.Clock.Advance(TimeSpan.FromSeconds(30));
 
         var ended = await (await account.EndAsync("moved")).ShouldBeAsync(200);
@@ -126,6 +112,19 @@ public abstract class RecalledCallEndTests(bool groupCommit) : IAsyncLifetime
         ended.GetProperty("durationSeconds").GetInt64().Should().Be(630);
         (await UsedSecondsAsync(account, workspace)).Should().Be(660);
     }
+
+    /// <summary>A new account on the plan, a workspace, and a call started there now through the API.</summary>
+    private async Task<(AccountClient Account, Guid Workspace)> RunningCallAsync(string callId, string planCode = "per-minute")
+    {
+        var account = await _host.AccountAsync(planCode);
+        var workspace = (await account.CreateWorkspaceAsync()).Id();
+        await (await account.StartAsync(callId, workspace)).ShouldBeAsync(201);
+        return (account, workspace);
+    }
+
+    /// <summary>Changes the call's row as another instance or an operator with psql would.</summary>
+    private Task ChangeBesideTheAppAsync(AccountClient account, string callId, string assignments) =>
+        _host.Database.ExecuteAsync($"UPDATE calls SET {assignments} WHERE account_id = {_host.Database.Literal(account.Id)} AND call_id = '{callId}'");
 
     private async Task<(string Prefix, AccountClient Client)> SecondKeyAsync(AccountClient account)
     {

@@ -67,7 +67,9 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             key.LastUsedAt = now; // read without tracking for this request alone: from here on only remembered, never changed
         }
 
-        if (db.IsPostgres)
+        // Only when this process does not know the key as it is now: every start and balance read passes here, and
+        // replacing an equal entry would write to the shared map each time (ApiKey has no value equality).
+        if (db.IsPostgres && KeysUsedHere.Find(prefix)?.LastUsedAt != key.LastUsedAt)
         {
             KeysUsedHere.Remember(prefix, key);
         }
