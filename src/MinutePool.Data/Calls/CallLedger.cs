@@ -6,6 +6,7 @@ using MinutePool.Core.Workspaces;
 using MinutePool.Data.Accounts;
 using MinutePool.Data.Billing;
 using MinutePool.Data.Infrastructure;
+using MinutePool.Data.Tenancy;
 using MinutePool.Data.Workspaces;
 
 namespace MinutePool.Data.Calls;
@@ -51,6 +52,11 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
             return DomainError.NotFound("The account");
         }
 
+        if (db.Tenant.CheckAtWrite is { } check)
+        {
+            return await StartRecalledAsync(NewCall(workspace, state, callId, startedAt, command.ProjectTag, now), workspace, state, check, cancellationToken);
+        }
+
         var balances = await BalanceReader.ForWorkspaceAsync(db, state, workspace, startedAt, cancellationToken);
         var allowed = CallStartPolicy.CheckBalances(workspace, balances);
         if (!allowed.IsSuccess)
@@ -58,22 +64,89 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
             return await FindStartedAsync(callId, cancellationToken) is { } repeat ? repeat : allowed.Error;
         }
 
-        var call = new Call
-        {
-            AccountId = workspace.AccountId,
-            CallId = callId,
-            WorkspaceId = workspace.Id,
-            StartedAt = startedAt,
-            LocalDate = state.Account.CycleCalendar.LocalDateOf(startedAt),
-            ProjectTag = command.ProjectTag,
-            MaxUsageSeconds = Math.Max(0, allowed.Value),
-            Source = CallSource.Live,
-            RecordedAt = now,
-        };
-
+        var call = NewCall(workspace, state, callId, startedAt, command.ProjectTag, now);
+        call.MaxUsageSeconds = Math.Max(0, allowed.Value);
         return workspace.ConcurrentCallLimit is null
             ? await InsertAsync(call, cancellationToken)
             : await InsertWithinLimitAsync(call, workspace, cancellationToken);
+    }
+
+    private static Call NewCall(Workspace workspace, AccountState state, string callId, DateTimeOffset startedAt, string? projectTag, DateTimeOffset now) => new()
+    {
+        AccountId = workspace.AccountId,
+        CallId = callId,
+        WorkspaceId = workspace.Id,
+        StartedAt = startedAt,
+        LocalDate = state.Account.CycleCalendar.LocalDateOf(startedAt),
+        ProjectTag = projectTag,
+        Source = CallSource.Live,
+        RecordedAt = now,
+    };
+
+    /// <summary>
+    /// A start whose API key, account state and workspace the API key filter recalled from this process's memory
+    /// (<see cref="MinutePool.Data.Tenancy.TenantContext.CheckAtWrite"/>): one statement sums the workspace's balance,
+    /// checks what was recalled and inserts only while every scope has time left, storing the least as
+    /// <c>maxUsageSeconds</c>. The answer is then computed by the balance rules from the sums that statement took, and
+    /// must agree with what it stored. When it inserted nothing (something recalled changed, no time is left, the call id
+    /// was taken), the answer stays unconfirmed: the filter throws it away and handles the request again from what the
+    /// database holds, which refuses the start or answers the repeat as usual.
+    /// </summary>
+    private async Task<Result<StartedCall>> StartRecalledAsync(Call call, Workspace workspace, AccountState state, WriteTimeCheck check, CancellationToken cancellationToken)
+    {
+        if (!db.IsPostgres)
+        {
+            throw new InvalidOperationException("A call start recalled from memory must be written by the statement that checks it (PostgreSQL's).");
+        }
+
+        var scopes = BalanceRules.ScopesFor(state, workspace, call.StartedAt);
+        var dates = BalanceSumDates.Of(scopes, workspace.Id)
+            ?? throw new InvalidOperationException("A workspace's scopes are one pool, an allocation and the account, or the unallocated pool and the account.");
+        var start = new CallWriteBatches.CallStart(call, new CallWriteBatches.StartCheck(
+            check, workspace.ResetDay, workspace.AllocationMinutes, dates,
+            scopes.SingleOrDefault(s => s.Usage != UsageSelector.Account)?.TotalSeconds, scopes.Single(s => s.Usage == UsageSelector.Account).TotalSeconds));
+
+        var written = await InsertStartOnPostgresAsync(start, cancellationToken);
+        if (!written.Inserted)
+        {
+            return new DomainError(ErrorCodes.Duplicate, "A recalled start that did not hold; never answered (the API key filter handles the request again).");
+        }
+
+        var balances = BalanceSumDates.Balances(scopes, new PreloadedBalanceSums(workspace.Id, dates, written.OwnSeconds, written.AccountSeconds));
+        var allowed = CallStartPolicy.CheckBalances(workspace, balances);
+        if (!allowed.IsSuccess || Math.Max(0, allowed.Value) != written.MaxUsageSeconds)
+        {
+            throw new InvalidOperationException($"The start statement stored maxUsageSeconds {written.MaxUsageSeconds} where the balance rules give {(allowed.IsSuccess ? allowed.Value : allowed.Error.Code)}.");
+        }
+
+        check.Confirm();
+        call.MaxUsageSeconds = written.MaxUsageSeconds;
+        CallsStartedHere.Remember(call);
+        return Started(call);
+    }
+
+    private async Task<CallWriteBatches.StartWritten> InsertStartOnPostgresAsync(CallWriteBatches.CallStart start, CancellationToken cancellationToken)
+    {
+        if (Batched is { } grouped)
+        {
+            return await grouped.Starts.WriteAsync(start);
+        }
+
+        // Group commit off: the batch statement for this one start, on the request's own connection (as an end's).
+        return (await OnRequestConnectionAsync(connection => CallWriteBatches.InsertStartsAsync(connection, [start]), cancellationToken))[0];
+    }
+
+    private async Task<T> OnRequestConnectionAsync<T>(Func<Npgsql.NpgsqlConnection, Task<T>> write, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            return await write((Npgsql.NpgsqlConnection)db.Database.GetDbConnection());
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public async Task<DomainError?> HeartbeatAsync(string callId, CancellationToken cancellationToken = default)
@@ -333,7 +406,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
     {
         if (Batched is { } grouped)
         {
-            return await grouped.Starts.WriteAsync(call);
+            return (await grouped.Starts.WriteAsync(new CallWriteBatches.CallStart(call))).Inserted;
         }
 
         var inserted = await db.Database.ExecuteSqlAsync(
@@ -358,15 +431,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
 
         // Group commit off: the batch statement for this one call, on the request's own connection (one statement,
         // so no transaction round trips; the benchmark counted BEGIN/COMMIT as a quarter of an end).
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            return (await CallWriteBatches.ChargeEndsAsync((Npgsql.NpgsqlConnection)db.Database.GetDbConnection(), [row]))[0];
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        return (await OnRequestConnectionAsync(connection => CallWriteBatches.ChargeEndsAsync(connection, [row]), cancellationToken))[0];
     }
 
     /// <summary>The group commit, unless the write belongs to a transaction of this request (a batch commits on its own).</summary>

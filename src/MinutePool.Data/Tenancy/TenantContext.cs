@@ -73,8 +73,9 @@ public sealed class TenantContext
     }
 
     /// <summary>
-    /// Set when the request's API key, account state and call were recalled from this process's memory instead of read
-    /// (<see cref="Calls.CallsStartedHere"/>): the call end's write then checks them in its own statement and confirms.
+    /// Set when the request's API key, account state and call (an end) or workspace (a start) were recalled from this
+    /// process's memory instead of read (<see cref="Calls.CallsStartedHere"/>, <see cref="Workspaces.WorkspacesUsedHere"/>):
+    /// the call's write then checks them in its own statement and confirms.
     /// An answer given without that confirmation is thrown away and the request handled again from what the database
     /// holds, so nothing recalled is ever answered or written unchecked.
     /// </summary>
@@ -111,9 +112,10 @@ public sealed class TenantContext
 }
 
 /// <summary>
-/// What a call end's write must find still true for the recalled rows it was computed from: the API key with this prefix
-/// exists, is the account's and is not revoked, and the account is at this version (its state, plan terms included,
-/// unchanged); the call itself is checked by its start (see <see cref="Calls.CallWriteBatches"/>).
+/// What a call start's or end's write must find still true for the recalled rows it was computed from: the API key with
+/// this prefix exists, is the account's and is not revoked, and the account is at this version (its state, plan terms
+/// included, unchanged); an end's call is checked by its start, a start's workspace by the fields its balance came from
+/// (see <see cref="Calls.CallWriteBatches"/>).
 /// </summary>
 public sealed class WriteTimeCheck(string keyPrefix, long accountVersion)
 {

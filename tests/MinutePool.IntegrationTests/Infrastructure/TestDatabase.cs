@@ -70,6 +70,13 @@ public abstract class TestDatabase : IAsyncLifetime
         await scope.ServiceProvider.GetRequiredService<MinutePoolDbContext>().Database.ExecuteSqlRawAsync(sql);
     }
 
+    /// <summary>One value read beside the app: the SQL names its one column <c>"Value"</c>.</summary>
+    public async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var scope = Scope();
+        return await scope.ServiceProvider.GetRequiredService<MinutePoolDbContext>().Database.SqlQueryRaw<T>(sql).SingleAsync();
+    }
+
     /// <summary>A Guid as a SQL literal the way this provider stores it (SQLite: upper-case text).</summary>
     public string Literal(Guid id) => Provider == DatabaseProvider.Postgres ? $"'{id}'" : $"'{id.ToString().ToUpperInvariant()}'";
 

@@ -13,7 +13,7 @@ public static class CallEndpoints
         calls.MapPost("", async (StartCallRequest request, CallLedger ledger, CancellationToken ct) =>
                 (await ledger.StartAsync(new StartCallCommand(request.CallId, request.WorkspaceId, request.UserId, request.Passcode, request.StartedAt, request.ProjectTag), ct))
                     .ToHttp(c => Results.Created($"/api/v1/calls/{Uri.EscapeDataString(c.CallId)}", StartedCallDto.From(c))))
-            .WithMetadata(new ApiKeyFilter.PreloadsAccountState(c => c.Arguments.OfType<StartCallRequest>().FirstOrDefault()?.WorkspaceId))
+            .WithMetadata(new ApiKeyFilter.PreloadsAccountState(c => c.Arguments.OfType<StartCallRequest>().FirstOrDefault()?.WorkspaceId, WritesCall: true))
             .WithName("StartCall")
             .WithSummary("May this call start? Records it as active when it may.")
             .Produces<StartedCallDto>(StatusCodes.Status201Created)
@@ -33,7 +33,7 @@ public static class CallEndpoints
 
         calls.MapPost("/{callId}/end", async (string callId, EndCallRequest? request, CallLedger ledger, CancellationToken ct) =>
                 (await ledger.EndAsync(callId, request?.EndedAt, ct)).ToHttp(c => Results.Ok(EndedCallDto.From(c))))
-            .WithMetadata(new ApiKeyFilter.PreloadsAccountState(CallOf: c => c.GetArgument<string>(0)))
+            .WithMetadata(new ApiKeyFilter.PreloadsAccountState(CallOf: c => c.GetArgument<string>(0), WritesCall: true))
             .WithName("EndCall")
             .Produces<EndedCallDto>()
             .ProducesProblem(StatusCodes.Status404NotFound)

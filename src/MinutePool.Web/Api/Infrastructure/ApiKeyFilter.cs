@@ -6,6 +6,7 @@ using MinutePool.Data.Accounts;
 using MinutePool.Data.Calls;
 using MinutePool.Data.Infrastructure;
 using MinutePool.Data.Tenancy;
+using MinutePool.Data.Workspaces;
 
 namespace MinutePool.Web.Api.Infrastructure;
 
@@ -29,7 +30,8 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
 
         var preloads = http.GetEndpoint()?.Metadata.GetMetadata<PreloadsAccountState>();
         var callId = preloads?.CallOf?.Invoke(context);
-        if (callId is not null && Recall(prefix, secret, callId) is { } recalled)
+        var workspaceId = preloads?.WorkspaceOf?.Invoke(context);
+        if (preloads is { WritesCall: true } && Recall(prefix, secret, callId, workspaceId) is { } recalled)
         {
             var check = new WriteTimeCheck(prefix, recalled.State!.Account.Version);
             Preload(http, recalled);
@@ -40,14 +42,22 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
                 return answer;
             }
 
-            // Nothing was written: the call had ended, or the key, the account's state or the call changed, or the end was
-            // refused. Handle the request again from what the database holds, and read this call there from now on.
+            // Nothing was written: the call had ended or its id was taken, the key, the account's state, the call or the
+            // workspace changed, the workspace had no time left, or the request was refused. Handle it again from what the
+            // database holds, and read this call or workspace there until it is remembered afresh.
             tenant.DiscardRecalled();
-            CallsStartedHere.Forget(recalled.Key!.AccountId, callId);
+            if (callId is not null)
+            {
+                CallsStartedHere.Forget(recalled.Key!.AccountId, callId);
+            }
+            else
+            {
+                WorkspacesUsedHere.Forget(recalled.Workspace!.Id);
+            }
         }
 
         var keyed = preloads is not null
-            ? await AccountStateReader.LoadWithKeyAsync(db, prefix, preloads.WorkspaceOf?.Invoke(context), callId, http.RequestAborted)
+            ? await AccountStateReader.LoadWithKeyAsync(db, prefix, workspaceId, callId, http.RequestAborted)
             : new AccountStateReader.KeyedState(await KeyByPrefix.For(db)(db, prefix, http.RequestAborted), null, null, null);
         if (keyed.Key is not { } key || key.RevokedAt is not null || !key.Matches(secret))
         {
@@ -74,6 +84,11 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
             KeysUsedHere.Remember(prefix, key);
         }
 
+        if (db.IsPostgres && keyed.Workspace is { } workspace)
+        {
+            WorkspacesUsedHere.Remember(workspace);
+        }
+
         return await next(context);
     }
 
@@ -90,26 +105,33 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
     }
 
     /// <summary>
-    /// A call end whose key, account state and call this process remembers (<see cref="CallsStartedHere"/>), without a
-    /// round trip: only when the secret matches the remembered key's hash and its last use need not be recorded. The end's
-    /// write checks the rest (<see cref="WriteTimeCheck"/>).
+    /// A call end whose key, account state and call this process remembers (<see cref="CallsStartedHere"/>), or a call
+    /// start whose key, account state and workspace it remembers (<see cref="WorkspacesUsedHere"/>: of the key's account,
+    /// not archived, no concurrent-call limit), without a round trip: only when the secret matches the remembered key's
+    /// hash and its last use need not be recorded. The request's write checks the rest (<see cref="WriteTimeCheck"/>).
     /// </summary>
-    private AccountStateReader.KeyedState? Recall(string prefix, string secret, string callId)
+    private AccountStateReader.KeyedState? Recall(string prefix, string secret, string? callId, Guid? workspaceId)
     {
         if (!db.IsPostgres || KeysUsedHere.Find(prefix) is not { } key || !key.Matches(secret)
             || key.LastUsedAt is not { } lastUsed || clock.GetUtcNow() - lastUsed > LastUsedResolution
-            || AccountStateReader.Remembered(key.AccountId) is not { } state
-            || CallsStartedHere.Find(key.AccountId, callId) is not { } call)
+            || AccountStateReader.Remembered(key.AccountId) is not { } state)
         {
             return null;
         }
 
-        return new AccountStateReader.KeyedState(key, state, null, call);
+        if (callId is not null)
+        {
+            return CallsStartedHere.Find(key.AccountId, callId) is { } call ? new AccountStateReader.KeyedState(key, state, null, call) : null;
+        }
+
+        return workspaceId is { } id && WorkspacesUsedHere.Find(id) is { ConcurrentCallLimit: null, ArchivedAt: null } workspace && workspace.AccountId == key.AccountId
+            ? new AccountStateReader.KeyedState(key, state, workspace, null)
+            : null;
     }
 
     /// <summary>
     /// Keys that authenticated a request of this process, as read then (with their last use as recorded since): a key's
-    /// secret hash and account never change, and whether it is still valid is checked by the write of a recalled call end.
+    /// secret hash and account never change, and whether it is still valid is checked by the write of a recalled call start or end.
     /// </summary>
     private static readonly ProcessCache<string, ApiKey> KeysUsedHere = new(CallsStartedHere.Capacity);
 
@@ -123,10 +145,15 @@ public sealed class ApiKeyFilter(MinutePoolDbContext db, TenantContext tenant, T
     /// also the workspace or call the request names (from its bound arguments; null for none), and that workspace's
     /// balance sums when its dates are known (<see cref="MinutePool.Data.Billing.BalanceSumHints"/>). One round trip
     /// less per call start, call end and balance read, and with the sums another for call starts and balance reads.
+    /// <para>
+    /// With <paramref name="WritesCall"/> (call start, call end), the request's one write can check what the filter
+    /// recalls from this process's memory instead of reading it (<see cref="Recall"/>), which saves the key's round trip.
+    /// </para>
     /// </summary>
     public sealed record PreloadsAccountState(
         Func<EndpointFilterInvocationContext, Guid?>? WorkspaceOf = null,
-        Func<EndpointFilterInvocationContext, string?>? CallOf = null);
+        Func<EndpointFilterInvocationContext, string?>? CallOf = null,
+        bool WritesCall = false);
 
     /// <summary>The audit actor of the request: <c>api-key:{prefix}</c>.</summary>
     public static string Actor(HttpContext http) => http.Items[ApiKeyItem] is ApiKey key ? $"api-key:{key.Prefix}" : "api-key";
