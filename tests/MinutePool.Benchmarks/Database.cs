@@ -148,7 +148,10 @@ public sealed class Database(string connectionString) : IAsyncDisposable
 
     /// <summary>
     /// Ended calls spread over [from, to), 1 million per statement, until <paramref name="count"/> or the
-    /// time budget; then the daily buckets from them. Returns how many calls exist.
+    /// time budget; then the daily buckets from them. Returns how many calls exist. The calls come in the order of
+    /// their ids (zero-padded) and starts, so the primary key and the start index grow at their right edge: with
+    /// ids in text order ('gen-10' before 'gen-2') and starts at random, every million took longer than the last
+    /// (40 s to 80 s) and a busy machine stopped at 9 million within the budget.
     /// </summary>
     public async Task<long> InsertCallsAsync(Guid account, DateTimeOffset from, DateTimeOffset to, long count, TimeSpan budget, Action<string> log)
     {
@@ -164,12 +167,12 @@ public sealed class Database(string connectionString) : IAsyncDisposable
                 WITH ws AS (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n FROM workspaces WHERE account_id = $1)
                 INSERT INTO calls (account_id, call_id, workspace_id, started_at, local_date, ended_at, duration_seconds, billable_seconds,
                                    project_tag, max_usage_seconds, source, recorded_at)
-                SELECT $1, 'gen-' || i, ws.ids[(1 + i % ws.n)::int], t.started, (t.started AT TIME ZONE 'UTC')::date, t.started + make_interval(secs => t.dur),
+                SELECT $1, 'gen-' || lpad(i::text, 12, '0'), ws.ids[(1 + i % ws.n)::int], t.started, (t.started AT TIME ZONE 'UTC')::date, t.started + make_interval(secs => t.dur),
                        t.dur, CASE WHEN t.dur > 30 THEN t.dur ELSE 0 END,
                        CASE WHEN i % 10 = 0 THEN 'project-' || (i % 7) END, 0, 'Imported', now()
                 FROM ws, generate_series($2::bigint, $3::bigint) AS i,
-                     LATERAL (SELECT $4::timestamptz + make_interval(secs => (i * 7919) % $5::bigint) AS started, (i * 31 % 600)::bigint AS dur) AS t
-                """, account, made + 1, made + n, from.UtcDateTime, span);
+                     LATERAL (SELECT $4::timestamptz + make_interval(secs => (i - 1) * $5::bigint / $6::bigint) AS started, (i * 31 % 600)::bigint AS dur) AS t
+                """, account, made + 1, made + n, from.UtcDateTime, span, count);
             made += n;
             log($"report data: {made:N0} calls after {watch.Elapsed.TotalSeconds:F0} s");
         }
