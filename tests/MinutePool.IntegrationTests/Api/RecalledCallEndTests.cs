@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using MinutePool.Data.Accounts;
-using MinutePool.Data.Tenancy;
 using MinutePool.IntegrationTests.Infrastructure;
 
 namespace MinutePool.IntegrationTests.Api;
@@ -18,7 +15,6 @@ public abstract class RecalledCallEndTests(bool groupCommit) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host.Settings["MinutePool:Database:GroupCommit"] = groupCommit.ToString();
         await _host.InitializeAsync();
         await _host.PlanAsync("per-minute", 1_000, increment: 60, minimumSeconds: 0);
     }
@@ -49,10 +45,10 @@ public abstract class RecalledCallEndTests(bool groupCommit) : IAsyncLifetime
     {
         var account = await _host.AccountAsync("per-minute");
         var workspace = (await account.CreateWorkspaceAsync()).Id();
-        var (prefix, pbx) = await SecondKeyAsync(account);
+        var (prefix, pbx) = await _host.SecondKeyAsync(account);
         await (await pbx.StartAsync("revoked-mid-call", workspace)).ShouldBeAsync(201);
 
-        await RevokeAsync(account, prefix);
+        await _host.RevokeKeyAsync(account, prefix);
         _host.Clock.Advance(TimeSpan.FromSeconds(45)); // within the minute the key's last use need not be recorded again
 
         await (await pbx.EndAsync("revoked-mid-call")).ShouldBeProblemAsync(401, "unauthorized");
@@ -125,21 +121,6 @@ public abstract class RecalledCallEndTests(bool groupCommit) : IAsyncLifetime
     /// <summary>Changes the call's row as another instance or an operator with psql would.</summary>
     private Task ChangeBesideTheAppAsync(AccountClient account, string callId, string assignments) =>
         _host.Database.ExecuteAsync($"UPDATE calls SET {assignments} WHERE account_id = {_host.Database.Literal(account.Id)} AND call_id = '{callId}'");
-
-    private async Task<(string Prefix, AccountClient Client)> SecondKeyAsync(AccountClient account)
-    {
-        await using var scope = _host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(account.Id);
-        var created = Seed.Ok(await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync("PBX", "test"));
-        return (created.Key.Prefix, account with { Http = _host.Client(created.PlainText) });
-    }
-
-    private async Task RevokeAsync(AccountClient account, string prefix)
-    {
-        await using var scope = _host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(account.Id);
-        Seed.Ok(await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(prefix, "test"));
-    }
 
     private static async Task<System.Text.Json.JsonElement> CallAsync(AccountClient account, string callId) =>
         (await account.GetAsync("/api/v1/calls")).GetProperty("items").EnumerateArray().Single(c => c.GetProperty("callId").GetString() == callId);

@@ -1,7 +1,4 @@
 using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
-using MinutePool.Data.Accounts;
-using MinutePool.Data.Tenancy;
 using MinutePool.IntegrationTests.Infrastructure;
 
 namespace MinutePool.IntegrationTests.Api;
@@ -19,7 +16,6 @@ public abstract class RecalledCallStartTests(bool groupCommit) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host.Settings["MinutePool:Database:GroupCommit"] = groupCommit.ToString();
         await _host.InitializeAsync();
         await _host.PlanAsync("per-second", 1_000, increment: 1, minimumSeconds: 0);
     }
@@ -79,34 +75,27 @@ public abstract class RecalledCallStartTests(bool groupCommit) : IAsyncLifetime
     {
         var account = await _host.AccountAsync("per-second");
         var workspace = (await account.CreateWorkspaceAsync()).Id();
-        var (prefix, pbx) = await SecondKeyAsync(account);
+        var (prefix, pbx) = await _host.SecondKeyAsync(account);
         await (await pbx.StartAsync("before", workspace)).ShouldBeAsync(201);
 
-        await RevokeAsync(account, prefix);
+        await _host.RevokeKeyAsync(account, prefix);
 
         await (await pbx.StartAsync("after", workspace)).ShouldBeProblemAsync(401, "unauthorized");
         (await CallCountAsync(account)).Should().Be(1);
     }
 
-    [Fact]
-    public async Task A_workspace_archived_beside_the_app_starts_no_more_calls()
+    [Theory]
+    [InlineData("archived_at = now()", 403, "workspace_archived")] // archived: starts no more calls
+    [InlineData("concurrent_call_limit = 1", 409, "concurrent_call_limit")] // a limit, with one call running: holds for the next start
+    public async Task A_workspace_changed_beside_the_app_refuses_the_next_start_as_a_start_that_reads_it_would(string change, int status, string code)
     {
-        var (account, workspace) = await WarmWorkspaceAsync();
+        var account = await _host.AccountAsync("per-second");
+        var workspace = (await account.CreateWorkspaceAsync()).Id();
+        await (await account.StartAsync("running", workspace)).ShouldBeAsync(201);
 
-        await ChangeWorkspaceBesideTheAppAsync(account, workspace, "archived_at = now()");
+        await ChangeWorkspaceBesideTheAppAsync(account, workspace, change);
 
-        await (await account.StartAsync("after-archive", workspace)).ShouldBeProblemAsync(403, "workspace_archived");
-        (await CallCountAsync(account)).Should().Be(1);
-    }
-
-    [Fact]
-    public async Task A_concurrent_call_limit_set_beside_the_app_holds_for_the_next_start()
-    {
-        var (account, workspace) = await WarmWorkspaceAsync();
-
-        await ChangeWorkspaceBesideTheAppAsync(account, workspace, "concurrent_call_limit = 1");
-
-        await (await account.StartAsync("second-at-once", workspace)).ShouldBeProblemAsync(409, "concurrent_call_limit");
+        await (await account.StartAsync("next", workspace)).ShouldBeProblemAsync(status, code);
         (await CallCountAsync(account)).Should().Be(1);
     }
 
@@ -141,15 +130,6 @@ public abstract class RecalledCallStartTests(bool groupCommit) : IAsyncLifetime
         next.GetProperty("maxUsageSeconds").GetInt64().Should().Be(5 * 60 - 100);
     }
 
-    /// <summary>A new account on the per-second plan and a workspace with one call running, started through the API.</summary>
-    private async Task<(AccountClient Account, Guid Workspace)> WarmWorkspaceAsync()
-    {
-        var account = await _host.AccountAsync("per-second");
-        var workspace = (await account.CreateWorkspaceAsync()).Id();
-        await (await account.StartAsync("running", workspace)).ShouldBeAsync(201);
-        return (account, workspace);
-    }
-
     private async Task CallAsync(AccountClient account, string callId, Guid workspace, TimeSpan lasting)
     {
         await (await account.StartAsync(callId, workspace)).ShouldBeAsync(201);
@@ -160,21 +140,6 @@ public abstract class RecalledCallStartTests(bool groupCommit) : IAsyncLifetime
     /// <summary>Changes the workspace's row as another instance or an operator with psql would.</summary>
     private Task ChangeWorkspaceBesideTheAppAsync(AccountClient account, Guid workspace, string assignments) =>
         _host.Database.ExecuteAsync($"UPDATE workspaces SET {assignments} WHERE account_id = {_host.Database.Literal(account.Id)} AND id = {_host.Database.Literal(workspace)}");
-
-    private async Task<(string Prefix, AccountClient Client)> SecondKeyAsync(AccountClient account)
-    {
-        await using var scope = _host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(account.Id);
-        var created = Seed.Ok(await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync("PBX", "test"));
-        return (created.Key.Prefix, account with { Http = _host.Client(created.PlainText) });
-    }
-
-    private async Task RevokeAsync(AccountClient account, string prefix)
-    {
-        await using var scope = _host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(account.Id);
-        Seed.Ok(await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(prefix, "test"));
-    }
 
     private Task<long> CallCountAsync(AccountClient account) =>
         _host.Database.ScalarAsync<long>($"SELECT count(*) AS \"Value\" FROM calls WHERE account_id = {_host.Database.Literal(account.Id)}");

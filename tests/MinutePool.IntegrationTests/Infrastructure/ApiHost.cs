@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MinutePool.Data.Accounts;
 
 namespace MinutePool.IntegrationTests.Infrastructure;
 
@@ -42,6 +43,7 @@ public sealed class ApiHost(TestDatabase? database = null) : IAsyncLifetime
             web.UseSetting("MinutePool:Demo:SeedOnEmptyDatabase", "false");
             web.UseSetting("MinutePool:OperatorToken", OperatorToken);
             web.UseSetting("MinutePool:Jobs:Enabled", "false");
+            web.UseSetting("MinutePool:Database:GroupCommit", _database.GroupCommit.ToString());
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);
@@ -74,6 +76,28 @@ public sealed class ApiHost(TestDatabase? database = null) : IAsyncLifetime
     }
 
     public HttpClient Operator() => Client(OperatorToken);
+
+    /// <summary>A further API key of the account (as a telephony system would hold), and a client that sends it.</summary>
+    public async Task<(string Prefix, AccountClient Client)> SecondKeyAsync(AccountClient account)
+    {
+        await using var scope = AppScope(account.Id);
+        var created = Seed.Ok(await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync("PBX", "test"));
+        return (created.Key.Prefix, account with { Http = Client(created.PlainText) });
+    }
+
+    public async Task RevokeKeyAsync(AccountClient account, string prefix)
+    {
+        await using var scope = AppScope(account.Id);
+        Seed.Ok(await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(prefix, "test"));
+    }
+
+    /// <summary>A scope of the app's own services acting for the account.</summary>
+    private AsyncServiceScope AppScope(Guid accountId)
+    {
+        var scope = Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<MinutePool.Data.Tenancy.TenantContext>().Set(accountId);
+        return scope;
+    }
 
     /// <summary>Creates a plan unless it exists.</summary>
     public async Task PlanAsync(string code, int minutes, int increment = 1, int minimumSeconds = 30, int? concurrentCallLimit = null)
