@@ -149,7 +149,7 @@ for (( i = 0; i < 120; i++ )); do
   sleep 1
 done
 
-machine="Machine: $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GB RAM, load average at start $(cut -d' ' -f1-3 /proc/loadavg) (other agents were building on the same machine)."
+machine="Machine: $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GB RAM, load average at start $(cut -d' ' -f1-3 /proc/loadavg)."
 log "running the benchmark tool"
 rc=0
 timeout --signal=TERM --kill-after=30 "$(( QUICK ? 900 : 2400 ))" \

@@ -75,11 +75,117 @@ public static class CpuMeter
     }
 
     /// <summary>All cores' busy ticks: the first line of /proc/stat without idle and iowait.</summary>
-    private static long MachineBusyTicks()
+    private static long MachineBusyTicks() => MachineTicks().Busy;
+
+    /// <summary>All cores' busy and total ticks (the first line of /proc/stat; idle and iowait are not busy).</summary>
+    private static (long Busy, long Total) MachineTicks()
     {
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-        // user nice system idle iowait irq softirq steal ...
-        return fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields.Length > 7 ? fields[7] : 0);
+        // user nice system idle iowait irq softirq steal (guest time is already in user)
+        var busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields.Length > 7 ? fields[7] : 0);
+        return (busy, busy + fields[3] + fields[4]);
+    }
+
+    /// <summary>The machine's busy and total ticks and the CPU ticks of each kernel thread (a child of kthreadd), by name.</summary>
+    public static MachineSnapshot? TakeMachine()
+    {
+        try
+        {
+            var kernel = new Dictionary<string, long>();
+            foreach (var d in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+            {
+                if (KernelThread(d) is { } name)
+                {
+                    kernel[name] = kernel.GetValueOrDefault(name) + ProcessTicks(d);
+                }
+            }
+
+            var (busy, total) = MachineTicks();
+            return new MachineSnapshot(busy, total, kernel);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>How busy the cores were between two snapshots, and the kernel threads that ran for at least 1 % of one core meanwhile.</summary>
+    public static MachineActivity? Between(MachineSnapshot? before, MachineSnapshot? after)
+    {
+        if (before is null || after is null || after.Total <= before.Total)
+        {
+            return null;
+        }
+
+        var seconds = (after.Total - before.Total) / TicksPerSecond / Environment.ProcessorCount;
+        var threads = after.KernelTicks
+            .Select(k => new KernelThreadCpu(k.Key, (k.Value - before.KernelTicks.GetValueOrDefault(k.Key)) * 1000 / TicksPerSecond))
+            .Where(k => k.Ms >= 10 * seconds)
+            .OrderByDescending(k => k.Ms)
+            .ToList();
+        return new MachineActivity(100.0 * (after.Busy - before.Busy) / (after.Total - before.Total), seconds, threads);
+    }
+
+    /// <summary>The process's name when it is a kernel thread (its parent is kthreadd, pid 2), else null.</summary>
+    private static string? KernelThread(string processDirectory)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(processDirectory, "stat"));
+            var close = stat.LastIndexOf(')');
+            var fields = stat[(close + 2)..].Split(' ');
+            return fields[1] == "2" ? stat[(stat.IndexOf('(') + 1)..close] : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Ticks (USER_HZ) of all cores, busy and in all, and of each kernel thread by name.</summary>
+public sealed record MachineSnapshot(long Busy, long Total, IReadOnlyDictionary<string, long> KernelTicks);
+
+/// <summary>A phase seen from the machine: how busy its cores were, over how many seconds, and the kernel threads that took CPU.</summary>
+public sealed record MachineActivity(double BusyPercent, double Seconds, IReadOnlyList<KernelThreadCpu> KernelThreads);
+
+public sealed record KernelThreadCpu(string Name, double Ms);
+
+/// <summary>
+/// The kernel's data-access monitor (DAMON) when one runs: a kdamond thread that samples page accesses across physical
+/// or virtual memory every SampleSeconds and may act on what it finds (page out cold memory). A host can run it on a
+/// virtual machine to take back memory the guest does not use; its sampling walks page tables on one of the cores.
+/// </summary>
+public sealed record DamonMonitor(string Operations, double SampleSeconds, string Actions)
+{
+    private const string Root = "/sys/kernel/mm/damon/admin/kdamonds";
+
+    /// <summary>The first running kdamond's settings, or null when DAMON is not built in, not running or not readable.</summary>
+    public static DamonMonitor? Running()
+    {
+        try
+        {
+            foreach (var kdamond in Directory.Exists(Root) ? Directory.EnumerateDirectories(Root) : [])
+            {
+                var context = Path.Combine(kdamond, "contexts", "0");
+                if (!File.Exists(Path.Combine(kdamond, "state")) || File.ReadAllText(Path.Combine(kdamond, "state")).Trim() != "on" || !Directory.Exists(context))
+                {
+                    continue;
+                }
+
+                var sampleUs = long.Parse(File.ReadAllText(Path.Combine(context, "monitoring_attrs", "intervals", "sample_us")).Trim(), CultureInfo.InvariantCulture);
+                var schemes = Path.Combine(context, "schemes");
+                var actions = Directory.Exists(schemes)
+                    ? Directory.EnumerateDirectories(schemes).Select(d => Path.Combine(d, "action")).Where(File.Exists).Select(f => File.ReadAllText(f).Trim())
+                    : [];
+                return new DamonMonitor(File.ReadAllText(Path.Combine(context, "operations")).Trim(), sampleUs / 1e6, string.Join(", ", actions.DefaultIfEmpty("none")));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+        }
+
+        return null;
     }
 }

@@ -6,6 +6,12 @@ namespace MinutePool.Benchmarks;
 public sealed record PhaseResult(string Name, int Concurrency, double Seconds, long Ok, long Failed, double PerSecond, LatencySummary Latency, double? TargetRate = null)
 {
     public string? FirstError { get; init; }
+
+    /// <summary>How the requests over the phase's latency bound were spread in time (open-loop phases with a bound).</summary>
+    public BurstSummary? Bursts { get; init; }
+
+    /// <summary>How busy the machine was during the phase and which kernel threads ran (phases that take it).</summary>
+    public MachineActivity? Machine { get; init; }
 }
 
 /// <summary>Closed-loop (N workers back to back) and open-loop (fixed rate) drivers.</summary>
@@ -52,9 +58,10 @@ public static class Load
     /// <summary>
     /// Sends at a fixed rate for <paramref name="duration"/>, with at most <paramref name="maxOutstanding"/>
     /// requests in flight. Latency counts from the scheduled send time, so a server that falls behind is
-    /// charged for the queueing it causes (no coordinated omission).
+    /// charged for the queueing it causes (no coordinated omission). With <paramref name="boundMs"/>, the result says
+    /// whether the requests over it came in bursts.
     /// </summary>
-    public static async Task<PhaseResult> PacedAsync(string name, double rate, int maxOutstanding, TimeSpan duration, Func<long, Task<string>> operation)
+    public static async Task<PhaseResult> PacedAsync(string name, double rate, int maxOutstanding, TimeSpan duration, Func<long, Task<string>> operation, double? boundMs = null)
     {
         var latencies = new Latencies();
         long ok = 0, failed = 0;
@@ -107,6 +114,10 @@ public static class Load
 
         await Task.WhenAll(inFlight);
         var seconds = watch.Elapsed.TotalSeconds;
-        return new PhaseResult(name, maxOutstanding, seconds, ok, failed, ok / seconds, latencies.Summarise(), rate) { FirstError = firstError };
+        return new PhaseResult(name, maxOutstanding, seconds, ok, failed, ok / seconds, latencies.Summarise(), rate)
+        {
+            FirstError = firstError,
+            Bursts = boundMs is { } bound ? latencies.Bursts(bound) : null,
+        };
     }
 }

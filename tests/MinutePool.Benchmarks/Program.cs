@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -166,13 +167,16 @@ var background = Task.Run(() => Load.ClosedAsync($"background: call start+end pa
     var error = await work.StartAsync(call, queue: false);
     return error.Length > 0 ? error : await work.EndAsync(call);
 }));
+const double BalanceP99BoundMs = 10;
+var balanceMachine = CpuMeter.TakeMachine();
 var balance = await Load.PacedAsync("balance read (during call load)", o.BalanceReadsPerSecond, 256, duration, async n =>
 {
     var account = spread[(int)(n % spread.Count)];
     var ws = account.Workspaces[(int)(n / spread.Count % account.Workspaces.Count)];
     var (status, body) = await api.SendAsync(HttpMethod.Get, $"/api/v1/workspaces/{ws}/balance", account.ApiKey, null);
     return status == HttpStatusCode.OK ? "" : $"balance {(int)status}: {Api.Truncate(body)}";
-});
+}, BalanceP99BoundMs);
+balance = balance with { Machine = CpuMeter.Between(balanceMachine, CpuMeter.TakeMachine()) };
 var backgroundResult = await background;
 report.Phases.Add(balance);
 report.Phases.Add(backgroundResult);
@@ -328,7 +332,7 @@ if (report.Pgbench.Where(p => p.Mode == "simple-update").Select(p => p.Tps).Defa
     report.Targets.Add(new TargetCheck("batch import vs database", importRate, ">=", 6 * bestSu, "calls/s", $"6 × the best pgbench simple-update TPS ({bestSu:N0})"));
 }
 
-report.Targets.Add(new TargetCheck("balance read p99", balance.Latency.P99, "<=", 10, "ms", $"open loop at {o.BalanceReadsPerSecond:N0}/s while call start+end pairs run (achieved {balance.PerSecond:N0}/s)"));
+report.Targets.Add(new TargetCheck("balance read p99", balance.Latency.P99, "<=", BalanceP99BoundMs, "ms", $"open loop at {o.BalanceReadsPerSecond:N0}/s while call start+end pairs run (achieved {balance.PerSecond:N0}/s)"));
 report.Targets.Add(new TargetCheck("balance read rate sustained", balance.PerSecond, ">=", 0.95 * o.BalanceReadsPerSecond, "/s", "the rate the p99 bound is stated for"));
 if (closeProjected is { } projected)
 {
@@ -350,6 +354,7 @@ if (report.PeakWorkingSetBytes > 0)
     report.Targets.Add(new TargetCheck("app peak working set", report.PeakWorkingSetBytes / 1048576.0, "<=", 400, "MB", "VmHWM of the app process"));
 }
 
+report.Damon = DamonMonitor.Running();
 Analyse(report);
 report.FinishedAt = DateTimeOffset.UtcNow;
 Directory.CreateDirectory(o.OutDir);
@@ -385,6 +390,66 @@ static List<PgbenchRun> LoadPgbench(string? path)
 
     var runs = JsonNode.Parse(File.ReadAllText(path))!.AsArray();
     return runs.Select(r => new PgbenchRun((string)r!["mode"]!, (int)r["clients"]!, (double)r["seconds"]!, (double)r["tps"]!, (double)r["latencyAvgMs"]!)).ToList();
+}
+
+// What the balance reads' tail was made of: a steady queue, or stalls in which every read due waited, and what the
+// machine ran meanwhile. Profiling one such phase (perf sched, a trace of the app's GC and thread pool) found stalls of
+// 30–100 ms every 0.54–0.55 s in reads and call writes alike, at the period of the kernel's DAMON sampling, while the
+// app's own pauses (gen0/gen1 GC) stayed at 1–15 ms; this prints the same evidence from /proc and /sys on every run.
+static string BalanceTail(BenchReport report)
+{
+    var ci = CultureInfo.InvariantCulture;
+    var phase = report.Phases.FirstOrDefault(p => p.Name.StartsWith("balance read", StringComparison.Ordinal));
+    var bound = report.Targets.FirstOrDefault(t => t.Name == "balance read p99")?.Target;
+    if (phase is null || bound is null)
+    {
+        return "";
+    }
+
+    var text = new StringBuilder(string.Create(ci, $" The median read took {phase.Latency.P50:0.0} ms and p95 {phase.Latency.P95:0.0} ms"));
+    if (phase.Machine is { } machine)
+    {
+        text.Append(ci, $"; the machine's cores were {machine.BusyPercent:0} % busy during the phase");
+    }
+
+    text.Append('.');
+    if (phase.Bursts is { Count: > 0 } bursts)
+    {
+        text.Append(ci, $" Of the reads over {bound:0} ms, {bursts.ShareOfSlow:P0} came in {bursts.Count} bursts that reached {2 * bound:0} ms or more (the slowest {bursts.PeakMs:0} ms)");
+        if (bursts.MedianIntervalSeconds is { } interval)
+        {
+            text.Append(ci, $", one every {interval:0.00} s (median)");
+        }
+
+        text.Append(ci, $": stalls in which every read due waited, rather than a steady queue. The p99 of the other {1 - (double)bursts.Requests / phase.Latency.Count:P0} of the reads was {bursts.P99Outside:0.0} ms.");
+    }
+
+    var kernel = phase.Machine?.KernelThreads ?? [];
+    if (report.Damon is { } damon)
+    {
+        var kdamond = kernel.Where(k => k.Name.StartsWith("kdamond", StringComparison.Ordinal)).Sum(k => k.Ms);
+        text.Append(ci, $" This machine's kernel runs DAMON, a kdamond thread that samples page accesses over {damon.Operations} memory every {damon.SampleSeconds:0.##} s (scheme action: {damon.Actions}), as the host of a virtual machine may run it to take back memory the guest does not use");
+        if (kdamond > 0 && phase.Machine is { Seconds: > 0 } m)
+        {
+            var passes = m.Seconds / damon.SampleSeconds;
+            text.Append(ci, $"; kdamond used {kdamond:0} ms of CPU in the {m.Seconds:0} s phase, about {kdamond / passes:0} ms of one of the 2 cores per sample");
+        }
+
+        if (phase.Bursts?.MedianIntervalSeconds is { } every && every >= damon.SampleSeconds && every <= 1.25 * damon.SampleSeconds)
+        {
+            text.Append(ci, $". The bursts recur at its sampling period ({every:0.00} s against {damon.SampleSeconds:0.##} s plus the sample's own time): with the cores this busy, the requests that queue while one core is taken need several times as long to drain");
+        }
+
+        text.Append('.');
+    }
+
+    var others = kernel.Where(k => !k.Name.StartsWith("kdamond", StringComparison.Ordinal)).Take(3).ToList();
+    if (others.Count > 0)
+    {
+        text.Append(ci, $" Other kernel threads that ran at least 1 % of a core: {string.Join(", ", others.Select(k => string.Create(ci, $"{k.Name} {k.Ms:0} ms")))}.");
+    }
+
+    return text.ToString();
 }
 
 // Short, data-driven explanations for each missed target (pg_stat_statements per scenario).
@@ -432,13 +497,13 @@ static void Analyse(BenchReport report)
             var n when n.StartsWith("batch import", StringComparison.Ordinal) =>
                 $"**Missed: {names}.**{Profile("usage-records")} The import is one INSERT of the whole batch (unnest of arrays) and one bucket upsert (with its trigger's upsert of the account's days) in one transaction; the time is PostgreSQL writing the rows and their index entries, and the app reading 1,000 JSON records.",
             var n when n.StartsWith("balance", StringComparison.Ordinal) =>
-                $"**Missed: {names}.**{Profile("balance reads")} Balance reads share 2 cores with the call load, the load generator and PostgreSQL; each read is an HTTP request plus 1 statement (the API key with its account's version, the workspace and its balance sums; a second for the sums when the workspace's balance dates are not yet known to the process), and the open-loop generator queues requests once the app's CPU is saturated, so the tail latency is queueing.",
+                $"**Missed: {names}.**{Profile("balance reads")} Each read is an HTTP request plus 1 statement (the API key with its account's version, the workspace and its balance sums; a second for the sums when the workspace's balance dates are not yet known to the process). The reads share 2 cores with the call load beside them (8 clients sending start+end pairs back to back, as fast as the machine answers), the load generator and PostgreSQL.{BalanceTail(report)}",
             var n when n.StartsWith("close", StringComparison.Ordinal) =>
                 $"**Missed: {names}.**{Profile("close statements")} StatementCloser reads each account's buckets once (grouped by workspace and period), computes every statement and cycle line in memory (200,000 rows for 100,000 workspaces) and inserts them with one unnest INSERT; the time is the app materialising the workspaces and building the rows, and PostgreSQL writing the rows and their index.",
             var n when n.StartsWith("usage report", StringComparison.Ordinal) =>
                 $"**Missed: {names}.**{Profile("usage report")} The report reads only the daily buckets; the 10 M figure is scaled from a smaller run as if linear in calls, which overstates it. The opt-in project-tag breakdown (?include=projectTags) reads the calls and is not part of this figure.",
             var n when n.StartsWith("app peak", StringComparison.Ordinal) =>
-                $"**Missed: {names}.** Server GC with 2 heaps and the connection pool at full load; DOTNET_GCHeapHardLimit or workstation/concurrent GC settings would bound it.",
+                $"**Missed: {names}.** The app runs workstation (concurrent) GC; the connection pool at full load and the caches of API keys, accounts and workspaces are what grows. DOTNET_GCHeapHardLimit would bound the heap.",
             _ => $"**Missed: {names}.**",
         };
         report.Analysis.Add(text);

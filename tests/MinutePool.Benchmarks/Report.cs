@@ -63,6 +63,9 @@ public sealed class BenchReport
 
     public List<string> Analysis { get; } = [];
 
+    /// <summary>The kernel's DAMON monitor when one ran on the machine during the run (it takes CPU every sampling period).</summary>
+    public DamonMonitor? Damon { get; set; }
+
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -77,7 +80,10 @@ public sealed class BenchReport
         var md = new StringBuilder();
         md.AppendLine("# MinutePool benchmark");
         md.AppendLine();
-        md.AppendLine(ci, $"Run {StartedAt:yyyy-MM-dd HH:mm} UTC – {FinishedAt:HH:mm} UTC, mode **{Mode}**, produced by `bash eng/bench.sh`. {Machine}");
+        var damon = Damon is { } d
+            ? string.Create(ci, $" The kernel ran DAMON throughout (a kdamond thread sampling page accesses over {d.Operations} memory every {d.SampleSeconds:0.##} s, scheme action: {d.Actions}).")
+            : "";
+        md.AppendLine(ci, $"Run {StartedAt:yyyy-MM-dd HH:mm} UTC – {FinishedAt:HH:mm} UTC, mode **{Mode}**, produced by `bash eng/bench.sh`. {Machine}{damon}");
         md.AppendLine();
         md.AppendLine("PostgreSQL 15, private cluster on loopback, `fsync=on`, `synchronous_commit=on`; MinutePool Release build on loopback, same server. " +
                       "The load generator runs on the same 2 cores as the app and the database, so every figure is a floor for a real deployment, and the ratios to pgbench (same machine, same minute) are the meaningful part.");
