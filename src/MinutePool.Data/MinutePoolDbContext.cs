@@ -91,7 +91,11 @@ public class MinutePoolDbContext(DbContextOptions<MinutePoolDbContext> options)
     /// <summary>The keys that protect cookies and antiforgery tokens, shared so every app instance accepts them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+    // Asked several times a request; EF answers ProviderName from the provider assembly's name, a new AssemblyName each
+    // time. A pooled context keeps its provider for life, so the answer is kept with it.
+    public bool IsPostgres => _isPostgres ??= Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    private bool? _isPostgres;
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
