@@ -479,6 +479,33 @@ static void Analyse(BenchReport report)
                   : "")
             : "";
 
+    // The hot phases' bound is 0.8 × the spread phase at the highest client count, measured in other seconds of the run:
+    // the CPU per request of both says whether the hot phase was dearer per request or the machine slower meanwhile.
+    string HotText(List<string> missed)
+    {
+        var text = new StringBuilder();
+        foreach (var (name, scenario) in new[] { ("hot account", "call start + end, hot account"), ("hot row", "call start + end, hot row") })
+        {
+            if (!missed.Any(m => m.StartsWith(name, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            text.Append(Profile(scenario));
+            text.Append(name == "hot account"
+                ? " A call start sums the account's cycle from its account-wide days (a row per day and slot, whatever its number of workspaces) and its workspace's own buckets, so the hot account's start reads as many rows as a spread account's; its ends all write the day rows of one account."
+                : " Every call of the hot row is in one workspace: its starts sum that workspace's buckets and its account's days, and each end batch adds to the same few bucket rows of today (one per slot) and the same account day, one batch at a time.");
+            var hot = report.Profiles.FirstOrDefault(p => p.Scenario.StartsWith(scenario, StringComparison.Ordinal))?.Cpu;
+            var spread = report.Profiles.Where(p => p.Scenario.StartsWith("call start + end, spread", StringComparison.Ordinal)).LastOrDefault()?.Cpu;
+            if (hot is { MachineMs: > 0 } && spread is { MachineMs: > 0 })
+            {
+                text.Append(ci, $" The bound comes from the spread phase at its highest client count, in other seconds of the run: the machine's cores spent {hot.MachineMs:0.00} ms per request in this phase against {spread.MachineMs:0.00} ms in that one (app {hot.AppMs:0.00} against {spread.AppMs:0.00} ms, PostgreSQL {hot.DatabaseMs:0.00} against {spread.DatabaseMs:0.00} ms).");
+            }
+        }
+
+        return text.ToString();
+    }
+
     var groups = report.Targets.Where(t => !t.Met)
         .GroupBy(t => t.Name.Split(',', ' ')[0] + (t.Name.StartsWith("call start p99", StringComparison.Ordinal) ? " p99" : ""));
     foreach (var group in groups)
@@ -490,8 +517,7 @@ static void Analyse(BenchReport report)
         {
             var n when n.StartsWith("call start p99", StringComparison.Ordinal) && pacedStart is not null =>
                 string.Create(ci, $"**Missed: {names}.** Offered {pacedStart.TargetRate:N0} starts/s, achieved {pacedStart.PerSecond:N0}/s; the median start took {pacedStart.Latency.P50:0.0} ms and p95 {pacedStart.Latency.P95:0.0} ms. When the achieved rate falls below the offered one, the open-loop generator queues the difference, so a pause of a few seconds anywhere in the phase (on this shared 2-core machine) puts every later request behind it; the closed-loop phases average such pauses out."),
-            var n when n.StartsWith("hot ", StringComparison.Ordinal) =>
-                $"**Missed: {names}.**{Profile("call start + end, hot account")} A call start sums the account's cycle from its account-wide days (a row per day and slot, whatever its number of workspaces) and its workspace's own buckets, so the hot account's start reads as many rows as a spread account's; its ends all write the day rows of one account.",
+            var n when n.StartsWith("hot ", StringComparison.Ordinal) => $"**Missed: {names}.**" + HotText(group.Select(g => g.Name).ToList()),
             var n when n.StartsWith("call ", StringComparison.Ordinal) =>
                 $"**Missed: {names}.**{Profile("call start + end")} A pgbench simple-update transaction is 5 prepared statements and a commit sent by a small C client. A MinutePool call start is an HTTP request (JSON, API-key check) plus 1 statement when the process has read its workspace before: the insert, which sums the workspace's balance (a workspace on the unallocated pool sums the pool part of the account's days), checks the key, the account's version and the workspace the process remembered (the account's settings, plan schedule and allocation total are remembered at that version) and inserts only while time is left; 2 otherwise or when something changed (the API key with its account's version, the workspace and its balance sums, then the insert; a third, separate sum when the workspace's balance dates are not yet known to the process). An end is 1, the statement that ends and charges it (its bucket, and through the buckets' triggers the account's day and its pool part, by the workspace's allocation), which also checks the call, key and account version the process remembered from the start; 2 when the process did not start the call or something changed (then the key, the account's version and the call are read first). The inserts and the end statements of concurrent requests are group-committed: one statement and one commit per batch (the table above counts batches). The statements' own execution time is small next to the request latency: the app's CPU per request (ASP.NET Core, EF Core, Npgsql), the database's (each statement a round trip that wakes a backend; the commit) and the load generator's share the same cores, and that sets the ceiling{Ceiling("call start + end")}.",
             var n when n.StartsWith("batch import", StringComparison.Ordinal) =>
