@@ -56,10 +56,13 @@ public sealed class UiSession
 
 public static class UiSessionMiddleware
 {
-    /// <summary>For signed-in browser requests (not the API, which uses keys), resolves <see cref="UiSession"/>.</summary>
+    /// <summary>
+    /// For signed-in browser requests, resolves <see cref="UiSession"/>. It runs in the browser's branch of the pipeline
+    /// (<see cref="Hosting.BrowserMiddleware"/>), which API requests never enter.
+    /// </summary>
     public static IApplicationBuilder UseUiSession(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (http.User.Identity?.IsAuthenticated == true && !http.Request.Path.StartsWithSegments("/api"))
+        if (http.User.Identity?.IsAuthenticated == true)
         {
             var session = http.RequestServices.GetRequiredService<UiSession>();
             await session.ResolveAsync(
