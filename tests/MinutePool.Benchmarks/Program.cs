@@ -432,7 +432,7 @@ static string BalanceTail(BenchReport report)
         if (kdamond > 0 && phase.Machine is { Seconds: > 0 } m)
         {
             var passes = m.Seconds / damon.SampleSeconds;
-            text.Append(ci, $"; kdamond used {kdamond:0} ms of CPU in the {m.Seconds:0} s phase, about {kdamond / passes:0} ms of one of the 2 cores per sample");
+            text.Append(ci, $"; kdamond used {kdamond:0} ms of CPU in the {m.Seconds:0} s phase, about {kdamond / passes:0} ms of one of the {Environment.ProcessorCount} cores per sample");
         }
 
         if (phase.Bursts?.MedianIntervalSeconds is { } every && every >= damon.SampleSeconds && every <= 1.25 * damon.SampleSeconds)
@@ -451,6 +451,12 @@ static string BalanceTail(BenchReport report)
 
     return text.ToString();
 }
+
+// " (8 clients sending …)": the closed-loop call load that ran beside the balance reads, as the run configured it.
+static string BackgroundClients(BenchReport report) =>
+    report.Phases.FirstOrDefault(p => p.Name.StartsWith("background", StringComparison.Ordinal)) is { } background
+        ? string.Create(CultureInfo.InvariantCulture, $" ({background.Concurrency} clients sending start+end pairs back to back, as fast as the machine answers)")
+        : "";
 
 // Short, data-driven explanations for each missed target (pg_stat_statements per scenario).
 static void Analyse(BenchReport report)
@@ -523,7 +529,7 @@ static void Analyse(BenchReport report)
             var n when n.StartsWith("batch import", StringComparison.Ordinal) =>
                 $"**Missed: {names}.**{Profile("usage-records")} The import is one INSERT of the whole batch (unnest of arrays) and one bucket upsert (with its trigger's upsert of the account's days) in one transaction; the time is PostgreSQL writing the rows and their index entries, and the app reading 1,000 JSON records.",
             var n when n.StartsWith("balance", StringComparison.Ordinal) =>
-                $"**Missed: {names}.**{Profile("balance reads")} Each read is an HTTP request plus 1 statement (the API key with its account's version, the workspace and its balance sums; a second for the sums when the workspace's balance dates are not yet known to the process). The reads share 2 cores with the call load beside them (8 clients sending start+end pairs back to back, as fast as the machine answers), the load generator and PostgreSQL.{BalanceTail(report)}",
+                $"**Missed: {names}.**{Profile("balance reads")} Each read is an HTTP request plus 1 statement (the API key with its account's version, the workspace and its balance sums; a second for the sums when the workspace's balance dates are not yet known to the process). The reads share {Environment.ProcessorCount} cores with the call load beside them{BackgroundClients(report)}, the load generator and PostgreSQL.{BalanceTail(report)}",
             var n when n.StartsWith("close", StringComparison.Ordinal) =>
                 $"**Missed: {names}.**{Profile("close statements")} StatementCloser reads each account's buckets once (grouped by workspace and period), computes every statement and cycle line in memory (200,000 rows for 100,000 workspaces) and inserts them with one unnest INSERT; the time is the app materialising the workspaces and building the rows, and PostgreSQL writing the rows and their index.",
             var n when n.StartsWith("usage report", StringComparison.Ordinal) =>

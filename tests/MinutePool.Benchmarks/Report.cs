@@ -85,8 +85,8 @@ public sealed class BenchReport
             : "";
         md.AppendLine(ci, $"Run {StartedAt:yyyy-MM-dd HH:mm} UTC – {FinishedAt:HH:mm} UTC, mode **{Mode}**, produced by `bash eng/bench.sh`. {Machine}{damon}");
         md.AppendLine();
-        md.AppendLine("PostgreSQL 15, private cluster on loopback, `fsync=on`, `synchronous_commit=on`; MinutePool Release build on loopback, same server. " +
-                      "The load generator runs on the same 2 cores as the app and the database, so every figure is a floor for a real deployment, and the ratios to pgbench (same machine, same minute) are the meaningful part.");
+        md.AppendLine(ci, $"PostgreSQL 15, private cluster on loopback, `fsync=on`, `synchronous_commit=on`; MinutePool Release build on loopback, same server. " +
+                      $"The load generator runs on the same {Environment.ProcessorCount} cores as the app and the database, so every figure is a floor for a real deployment, and the ratios to pgbench (same machine, same minute) are the meaningful part.");
         md.AppendLine();
         if (Setup.Length > 0)
         {
