@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 
 namespace MinutePool.Benchmarks;
 
@@ -183,6 +184,55 @@ public sealed record DamonMonitor(string Operations, double SampleSeconds, strin
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+        }
+
+        return null;
+    }
+}
+
+/// <summary>
+/// The kernel's preemption model: "none", "voluntary", "full" or "lazy". Under "none" a kernel thread such as kdamond
+/// keeps its core until it yields, whatever user task was woken there; under "full" the woken task can take the core.
+/// </summary>
+public static class KernelPreemption
+{
+    /// <summary>The boot command line's <c>preempt=</c> when given, else the build's model from /proc/config.gz; null when neither says.</summary>
+    public static string? Model()
+    {
+        try
+        {
+            var bootArgument = File.Exists("/proc/cmdline")
+                ? File.ReadAllText("/proc/cmdline").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(a => a.StartsWith("preempt=", StringComparison.Ordinal))
+                : null;
+            if (bootArgument is not null)
+            {
+                return bootArgument["preempt=".Length..];
+            }
+
+            if (!File.Exists("/proc/config.gz"))
+            {
+                return null;
+            }
+
+            using var config = new StreamReader(new GZipStream(File.OpenRead("/proc/config.gz"), CompressionMode.Decompress));
+            for (var line = config.ReadLine(); line is not null; line = config.ReadLine())
+            {
+                var model = line switch
+                {
+                    "CONFIG_PREEMPT_NONE=y" => "none",
+                    "CONFIG_PREEMPT_VOLUNTARY=y" => "voluntary",
+                    "CONFIG_PREEMPT=y" => "full",
+                    "CONFIG_PREEMPT_LAZY=y" => "lazy",
+                    _ => null,
+                };
+                if (model is not null)
+                {
+                    return model;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
         }
 

@@ -367,6 +367,7 @@ if (report.PeakWorkingSetBytes > 0)
 }
 
 report.Damon = DamonMonitor.Running();
+report.Preemption = KernelPreemption.Model();
 Analyse(report);
 report.FinishedAt = DateTimeOffset.UtcNow;
 Directory.CreateDirectory(o.OutDir);
@@ -445,6 +446,11 @@ static string BalanceTail(BenchReport report)
         {
             var passes = m.Seconds / damon.SampleSeconds;
             text.Append(ci, $"; kdamond used {kdamond:0} ms of CPU in the {m.Seconds:0} s phase, about {kdamond / passes:0} ms of one of the {Environment.ProcessorCount} cores per sample");
+        }
+
+        if (report.Preemption == "none")
+        {
+            text.Append(", and the kernel's preemption model is none, so a task woken on the core kdamond runs on waits for the whole pass");
         }
 
         if (phase.Bursts?.MedianIntervalSeconds is { } every && every >= damon.SampleSeconds && every <= 1.25 * damon.SampleSeconds)

@@ -66,6 +66,9 @@ public sealed class BenchReport
     /// <summary>The kernel's DAMON monitor when one ran on the machine during the run (it takes CPU every sampling period).</summary>
     public DamonMonitor? Damon { get; set; }
 
+    /// <summary>The kernel's preemption model (<see cref="KernelPreemption"/>), when the machine says.</summary>
+    public string? Preemption { get; set; }
+
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -83,7 +86,8 @@ public sealed class BenchReport
         var damon = Damon is { } d
             ? string.Create(ci, $" The kernel ran DAMON throughout (a kdamond thread sampling page accesses over {d.Operations} memory every {d.SampleSeconds:0.##} s, scheme action: {d.Actions}).")
             : "";
-        md.AppendLine(ci, $"Run {StartedAt:yyyy-MM-dd HH:mm} UTC – {FinishedAt:HH:mm} UTC, mode **{Mode}**, produced by `bash eng/bench.sh`. {Machine}{damon}");
+        var preemption = Preemption is { } model ? string.Create(ci, $" Kernel preemption model: {model}.") : "";
+        md.AppendLine(ci, $"Run {StartedAt:yyyy-MM-dd HH:mm} UTC – {FinishedAt:HH:mm} UTC, mode **{Mode}**, produced by `bash eng/bench.sh`. {Machine}{damon}{preemption}");
         md.AppendLine();
         md.AppendLine(ci, $"PostgreSQL 15, private cluster on loopback, `fsync=on`, `synchronous_commit=on`; MinutePool Release build on loopback, same server. " +
                       $"The load generator runs on the same {Environment.ProcessorCount} cores as the app and the database, so every figure is a floor for a real deployment, and the ratios to pgbench (same machine, same minute) are the meaningful part.");
