@@ -10,6 +10,10 @@ using MinutePool.Benchmarks;
 // checks that every balance is exact, and writes docs/benchmarks/latest.{md,json}. Exit code 2 when a
 // balance is off, 1 when the run itself failed.
 var ci = CultureInfo.InvariantCulture;
+// The report reads the same on every machine: texts that format numbers without naming a culture (target bases, log
+// lines) would otherwise follow the machine's locale and mix "2.408" with "2,408" in one report.
+CultureInfo.DefaultThreadCurrentCulture = ci;
+CultureInfo.CurrentCulture = ci;
 BenchOptions o;
 try
 {
