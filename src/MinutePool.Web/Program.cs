@@ -93,7 +93,7 @@ if (!app.Environment.IsDevelopment())
 
 app.UseExceptionHandler("/error/500");
 app.UseStatusCodePagesWithReExecute("/error/{0}");
-app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages(ApiProblems.ForBareStatusAsync));
+app.UseWhen(ApiPaths.IsApi, api => api.UseStatusCodePages(ApiProblems.ForBareStatusAsync));
 app.UseRouting();
 app.UseApiBodyLimit(apiLimits);
 app.UseBrowserMiddleware();

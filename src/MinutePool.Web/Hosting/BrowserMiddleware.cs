@@ -1,3 +1,4 @@
+using MinutePool.Web.Api.Infrastructure;
 using MinutePool.Web.Ui;
 
 namespace MinutePool.Web.Hosting;
@@ -18,7 +19,7 @@ public static class BrowserMiddleware
 
     public static IApplicationBuilder UseBrowserMiddleware(this IApplicationBuilder app)
     {
-        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), browser =>
+        app.UseWhen(http => !ApiPaths.IsApi(http), browser =>
         {
             browser.UseStaticFiles();
             browser.UseAuthentication();

@@ -26,7 +26,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         };
         // The middleware has already pointed the request at the error page; the feature keeps the path that failed.
         var path = new PathString(httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path);
-        if (!path.StartsWithSegments("/api"))
+        if (!ApiPaths.IsApi(path))
         {
             // Browser pages get the error page (re-executed by the exception handler middleware).
             logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, path);

@@ -51,7 +51,7 @@ public static class ApiLimits
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             };
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                http.Request.Path.StartsWithSegments("/api")
+                ApiPaths.IsApi(http)
                     ? RateLimitPartition.GetConcurrencyLimiter("api", _ => gate)
                     : RateLimitPartition.GetNoLimiter("other"));
             limiter.AddPolicy(PerKeyPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
