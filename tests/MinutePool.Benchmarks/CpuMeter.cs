@@ -162,6 +162,9 @@ public sealed record DamonMonitor(string Operations, double SampleSeconds, strin
 {
     private const string Root = "/sys/kernel/mm/damon/admin/kdamonds";
 
+    /// <summary>"a kdamond thread that samples page accesses over paddr memory every 0.5 s (scheme action: pageout)".</summary>
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"a kdamond thread that samples page accesses over {Operations} memory every {SampleSeconds:0.##} s (scheme action: {Actions})");
+
     /// <summary>The first running kdamond's settings, or null when DAMON is not built in, not running or not readable.</summary>
     public static DamonMonitor? Running()
     {

@@ -148,7 +148,7 @@ Log($"paced start at {pacedRate:N0}/s: p99 {paced.Latency.P99:F1} ms");
 // request varied by a third between phases of one run) moves the bound with the hot phases instead of failing them.
 var hotResult = await StartThenEndAsync($"hot account 1×{o.HotWorkspaces}", [hot], cmax, "h");
 var hotRowResult = await StartThenEndAsync("hot row 1×1", [hotRow], cmax, "r");
-var spreadAfterHot = await StartThenEndAsync($"{spreadLabel}, again after the hot phases", spread, cmax, "s");
+var spreadAfterHot = await StartThenEndAsync(spreadLabel + AgainAfterHot, spread, cmax, "s");
 
 // (3) Batch import, 1,000 finished calls per request.
 await db.ResetStatementsAsync();
@@ -452,7 +452,7 @@ static string BalanceTail(BenchReport report)
     if (report.Damon is { } damon)
     {
         var kdamond = kernel.Where(k => k.Name.StartsWith("kdamond", StringComparison.Ordinal)).Sum(k => k.Ms);
-        text.Append(ci, $" This machine's kernel runs DAMON, a kdamond thread that samples page accesses over {damon.Operations} memory every {damon.SampleSeconds:0.##} s (scheme action: {damon.Actions}), as the host of a virtual machine may run it to take back memory the guest does not use");
+        text.Append(ci, $" This machine's kernel runs DAMON, {damon.Description}, as the host of a virtual machine may run it to take back memory the guest does not use");
         if (kdamond > 0 && phase.Machine is { Seconds: > 0 } m)
         {
             var passes = m.Seconds / damon.SampleSeconds;
@@ -539,8 +539,10 @@ static void Analyse(BenchReport report)
                 ? " A call start sums the account's cycle from its account-wide days (a row per day and slot, whatever its number of workspaces) and its workspace's own buckets, so the hot account's start reads as many rows as a spread account's; its ends all write the day rows of one account."
                 : " Every call of the hot row is in one workspace: its starts sum that workspace's buckets and its account's days, and each end batch adds to the same few bucket rows of today (one per slot) and the same account day, one batch at a time.");
             var hot = report.Profiles.FirstOrDefault(p => p.Scenario.StartsWith(scenario, StringComparison.Ordinal))?.Cpu;
-            var spread = report.Profiles.Where(p => p.Scenario.StartsWith("call start + end, spread", StringComparison.Ordinal)).ToList();
-            var (before, after) = (spread.Count >= 2 ? spread[^2].Cpu : null, spread.LastOrDefault()?.Cpu);
+            // The spread phase after the hot ones, and the one at the same client count before them (its name without the suffix).
+            var afterProfile = report.Profiles.FirstOrDefault(p => p.Scenario.Contains(AgainAfterHot, StringComparison.Ordinal));
+            var after = afterProfile?.Cpu;
+            var before = afterProfile is null ? null : report.Profiles.FirstOrDefault(p => p.Scenario == afterProfile.Scenario.Replace(AgainAfterHot, "", StringComparison.Ordinal))?.Cpu;
             if (hot is { MachineMs: > 0 } && before is { MachineMs: > 0 } && after is { MachineMs: > 0 })
             {
                 text.Append(ci, $" The bound comes from the spread phases at the highest client count before and after the hot ones, in other seconds of the run: the machine's cores spent {hot.MachineMs:0.00} ms per request in this phase against {before.MachineMs:0.00} and {after.MachineMs:0.00} ms in those (app {hot.AppMs:0.00} against {before.AppMs:0.00} and {after.AppMs:0.00} ms, PostgreSQL {hot.DatabaseMs:0.00} against {before.DatabaseMs:0.00} and {after.DatabaseMs:0.00} ms).");
@@ -649,4 +651,10 @@ internal sealed class MemorySampler : IDisposable
         {
         }
     }
+}
+
+// Names the spread phase that runs again after the hot phases, so the hot bound's two references can be told apart.
+internal partial class Program
+{
+    private const string AgainAfterHot = ", again after the hot phases";
 }

@@ -84,7 +84,7 @@ public sealed class BenchReport
         md.AppendLine("# MinutePool benchmark");
         md.AppendLine();
         var damon = Damon is { } d
-            ? string.Create(ci, $" The kernel ran DAMON throughout (a kdamond thread sampling page accesses over {d.Operations} memory every {d.SampleSeconds:0.##} s, scheme action: {d.Actions}).")
+            ? $" The kernel ran DAMON throughout: {d.Description}."
             : "";
         var preemption = Preemption is { } model ? string.Create(ci, $" Kernel preemption model: {model}.") : "";
         md.AppendLine(ci, $"Run {StartedAt:yyyy-MM-dd HH:mm} UTC – {FinishedAt:HH:mm} UTC, mode **{Mode}**, produced by `bash eng/bench.sh`. {Machine}{damon}{preemption}");
