@@ -181,7 +181,8 @@ async Task<string> ReadBalance(long n)
     return status == HttpStatusCode.OK ? "" : $"balance {(int)status}: {Api.Truncate(body)}";
 }
 
-// Warm-up, then the measured reads, with the machine's activity and each process's CPU taken around all of it.
+// Warm-up, then the measured reads: each process's CPU is taken around both (the profile counts every request), the
+// machine's activity around the measured reads alone.
 async Task<(PhaseResult Reads, long Requests, CpuSnapshot? Cpu)> MeasureReadsAsync(string name)
 {
     var cpu = CpuMeter.Take(o.AppPid);
