@@ -224,7 +224,7 @@ report.Phases.Add(backgroundResult);
 var balanceRequests = readRequests + 2 * backgroundResult.Ok + backgroundResult.Failed;
 if (await db.StatementsAsync(balanceRequests) is { } balanceProfile)
 {
-    report.Profiles.Add(new ScenarioProfile("balance reads with call start+end pairs beside them (every request of both counted)", balanceProfile) { Cpu = CpuMeter.PerRequest(balanceCpu, CpuMeter.Take(o.AppPid), balanceRequests) });
+    report.Profiles.Add(new ScenarioProfile(ReadsUnderLoadProfile, balanceProfile) { Cpu = CpuMeter.PerRequest(balanceCpu, CpuMeter.Take(o.AppPid), balanceRequests) });
 }
 
 Log($"balance reads: {balance.PerSecond:N0}/s p99 {balance.Latency.P99:F1} ms");
@@ -503,8 +503,8 @@ static string BalanceTail(BenchReport report)
     return text.ToString();
 }
 
-// "; the generator sent them a median 0.15 ms and at p99 3.67 ms after their scheduled time": how well the open-loop generator kept its schedule, the floor under the latencies it
-// measured (they count from the scheduled time).
+// "; the generator sent them a median 0.15 ms and at p99 3.67 ms after their scheduled time": how well the open-loop
+// generator kept its schedule, the floor under the latencies it measured (they count from the scheduled time).
 static string SentText(PhaseResult phase) =>
     phase.SendLateness is { } late
         ? string.Create(CultureInfo.InvariantCulture, $"; the generator sent them a median {late.P50:0.00} ms and at p99 {late.P99:0.00} ms after their scheduled time")
@@ -615,7 +615,7 @@ static void Analyse(BenchReport report)
             var n when n.StartsWith("batch import", StringComparison.Ordinal) =>
                 $"**Missed: {names}.**{Profile("usage-records")} The import is one INSERT of the whole batch (unnest of arrays) and one bucket upsert (with its trigger's upsert of the account's days) in one transaction; the time is PostgreSQL writing the rows and their index entries, and the app reading 1,000 JSON records.",
             var n when n.StartsWith("balance", StringComparison.Ordinal) =>
-                $"**Missed: {names}.**{Profile("balance reads with")} Each read is an HTTP request plus 1 statement (the API key with its account's version, the workspace and its balance sums; a second for the sums when the workspace's balance dates are not yet known to the process). The reads share {Environment.ProcessorCount} cores with the call load beside them{BackgroundClients(report)}, the load generator and PostgreSQL.{ReadsAloneText(report)}{BalanceTail(report)}",
+                $"**Missed: {names}.**{Profile(ReadsUnderLoadProfile)} Each read is an HTTP request plus 1 statement (the API key with its account's version, the workspace and its balance sums; a second for the sums when the workspace's balance dates are not yet known to the process). The reads share {Environment.ProcessorCount} cores with the call load beside them{BackgroundClients(report)}, the load generator and PostgreSQL.{ReadsAloneText(report)}{BalanceTail(report)}",
             var n when n.StartsWith("close", StringComparison.Ordinal) =>
                 $"**Missed: {names}.**{Profile("close statements")} StatementCloser reads each account's buckets once (grouped by workspace and period), computes every statement and cycle line in memory (200,000 rows for 100,000 workspaces) and inserts them with one unnest INSERT; the time is the app materialising the workspaces and building the rows, and PostgreSQL writing the rows and their index.",
             var n when n.StartsWith("usage report", StringComparison.Ordinal) =>
@@ -700,11 +700,13 @@ internal sealed class MemorySampler : IDisposable
 }
 
 // Names the spread phase that runs again after the hot phases, so the hot bound's two references can be told apart, and
-// the two balance-read phases, so that the target and its explanation read the loaded one and cite the other.
+// the two balance-read phases and their profiles, so that the target and its explanation read the loaded one and cite
+// the other.
 internal partial class Program
 {
     private const string AgainAfterHot = ", again after the hot phases";
     private const string ReadsAlone = "balance read (no call load)";
     private const string ReadsUnderLoad = "balance read (during call load)";
     private const string ReadsAloneProfile = "balance reads alone (no call load)";
+    private const string ReadsUnderLoadProfile = "balance reads with call start+end pairs beside them (every request of both counted)";
 }
