@@ -109,6 +109,15 @@ Log($"warm-up: {warmPairs:N0} call start+end pairs in {warmWatch.Elapsed.TotalSe
 // deployment gets the same from autovacuum as its tables grow; until then they are small enough for any plan.
 await db.ExecAsync("ANALYZE");
 
+// The scenario's statements since the last reset, and each process's CPU since `cpu` was taken, per request.
+async Task AddProfileAsync(string scenario, long requests, CpuSnapshot? cpu)
+{
+    if (await db.StatementsAsync(requests) is { } profile)
+    {
+        report.Profiles.Add(new ScenarioProfile(scenario, profile) { Cpu = CpuMeter.PerRequest(cpu, CpuMeter.Take(o.AppPid), requests) });
+    }
+}
+
 async Task<(PhaseResult Start, PhaseResult End)> StartThenEndAsync(string label, IReadOnlyList<BenchAccount> accounts, int concurrency, string tag)
 {
     await db.ResetStatementsAsync();
@@ -119,10 +128,7 @@ async Task<(PhaseResult Start, PhaseResult End)> StartThenEndAsync(string label,
     report.Phases.Add(start);
     report.Phases.Add(end);
     var requests = start.Ok + start.Failed + end.Ok + end.Failed;
-    if (await db.StatementsAsync(requests) is { } profile)
-    {
-        report.Profiles.Add(new ScenarioProfile($"call start + end, {label}, c={concurrency}", profile) { Cpu = CpuMeter.PerRequest(cpu, CpuMeter.Take(o.AppPid), requests) });
-    }
+    await AddProfileAsync($"call start + end, {label}, c={concurrency}", requests, cpu);
 
     Log($"{label} c={concurrency}: start {start.PerSecond:N0}/s p99 {start.Latency.P99:F1} ms, end {end.PerSecond:N0}/s p99 {end.Latency.P99:F1} ms");
     return (start, end);
@@ -158,10 +164,7 @@ var import = await Load.ClosedAsync("usage-records import, 1,000 per request", o
     async w => await work.ImportAsync(spread[w % spread.Count], 1_000, "i", n => Interlocked.Add(ref imported, n)));
 report.Phases.Add(import);
 var importRate = imported / import.Seconds;
-if (await db.StatementsAsync(import.Ok + import.Failed) is { } importProfile)
-{
-    report.Profiles.Add(new ScenarioProfile("usage-records import (per request of 1,000 records)", importProfile) { Cpu = CpuMeter.PerRequest(importCpu, CpuMeter.Take(o.AppPid), import.Ok + import.Failed) });
-}
+await AddProfileAsync("usage-records import (per request of 1,000 records)", import.Ok + import.Failed, importCpu);
 
 Log($"import: {importRate:N0} calls/s ({import.PerSecond:F1} requests/s)");
 
@@ -204,10 +207,7 @@ await db.CheckpointAsync();
 await db.ResetStatementsAsync();
 var (alone, aloneRequests, aloneCpu) = await MeasureReadsAsync(ReadsAlone);
 report.Phases.Add(alone);
-if (await db.StatementsAsync(aloneRequests) is { } aloneProfile)
-{
-    report.Profiles.Add(new ScenarioProfile(ReadsAloneProfile, aloneProfile) { Cpu = CpuMeter.PerRequest(aloneCpu, CpuMeter.Take(o.AppPid), aloneRequests) });
-}
+await AddProfileAsync(ReadsAloneProfile, aloneRequests, aloneCpu);
 
 Log($"balance reads with no call load: {alone.PerSecond:N0}/s p99 {alone.Latency.P99:F1} ms");
 await db.ResetStatementsAsync();
@@ -222,10 +222,7 @@ var backgroundResult = await background;
 report.Phases.Add(balance);
 report.Phases.Add(backgroundResult);
 var balanceRequests = readRequests + 2 * backgroundResult.Ok + backgroundResult.Failed;
-if (await db.StatementsAsync(balanceRequests) is { } balanceProfile)
-{
-    report.Profiles.Add(new ScenarioProfile(ReadsUnderLoadProfile, balanceProfile) { Cpu = CpuMeter.PerRequest(balanceCpu, CpuMeter.Take(o.AppPid), balanceRequests) });
-}
+await AddProfileAsync(ReadsUnderLoadProfile, balanceRequests, balanceCpu);
 
 Log($"balance reads: {balance.PerSecond:N0}/s p99 {balance.Latency.P99:F1} ms");
 report.PeakRssSampledBytes = memory.PeakRss;
