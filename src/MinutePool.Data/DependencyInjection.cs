@@ -18,6 +18,7 @@ public static class DependencyInjection
     public static IServiceCollection AddMinutePoolData(this IServiceCollection services, DatabaseProvider provider, string connectionString, bool rowLevelSecurity = false, bool groupCommit = true)
     {
         services.AddScoped<TenantContext>();
+        services.AddScoped<CommitWait>();
         // Pooled contexts, each rented for one scope and bound to that scope's tenant; the factory's own
         // contexts (nothing here uses them) would carry no tenant and so see no tenant-owned rows.
         services.AddPooledDbContextFactory<MinutePoolDbContext>(options =>

@@ -97,6 +97,7 @@ app.UseWhen(ApiPaths.IsApi, api => api.UseStatusCodePages(ApiProblems.ForBareSta
 app.UseRouting();
 app.UseApiBodyLimit(apiLimits);
 app.UseBrowserMiddleware();
+app.UseApiGate();
 app.UseRateLimiter();
 app.MapOpenApi();
 app.MapMinutePoolApi();

@@ -17,7 +17,7 @@ namespace MinutePool.Data.Calls;
 /// statement that moves it from active to ended. On PostgreSQL, a start's insert and an end's charge outside a
 /// transaction go through <see cref="CallWriteBatches"/> (group commit) when the app registered it.
 /// </summary>
-public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallWriteBatches? batches = null)
+public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallWriteBatches? batches = null, CommitWait? commitWait = null)
 {
     public const int MaxImportBatch = 1_000;
 
@@ -129,7 +129,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
     {
         if (Batched is { } grouped)
         {
-            return await grouped.Starts.WriteAsync(start);
+            return await QueuedAsync(grouped.Starts.WriteAsync(start));
         }
 
         // Group commit off: the batch statement for this one start, on the request's own connection (as an end's).
@@ -406,7 +406,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
     {
         if (Batched is { } grouped)
         {
-            return (await grouped.Starts.WriteAsync(new CallWriteBatches.CallStart(call))).Inserted;
+            return (await QueuedAsync(grouped.Starts.WriteAsync(new CallWriteBatches.CallStart(call)))).Inserted;
         }
 
         var inserted = await db.Database.ExecuteSqlAsync(
@@ -426,7 +426,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
     {
         if (Batched is { } grouped)
         {
-            return await grouped.Ends.WriteAsync(row);
+            return await QueuedAsync(grouped.Ends.WriteAsync(row));
         }
 
         // Group commit off: the batch statement for this one call, on the request's own connection (one statement,
@@ -435,6 +435,13 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
     }
 
     /// <summary>The group commit, unless the write belongs to a transaction of this request (a batch commits on its own).</summary>
+    /// <summary>A write handed to a group commit: while it waits for its batch, the request holds nothing it only needs to run (<see cref="CommitWait"/>).</summary>
+    private Task<T> QueuedAsync<T>(Task<T> queued)
+    {
+        commitWait?.Waiting();
+        return queued;
+    }
+
     private CallWriteBatches? Batched => db.Database.CurrentTransaction is null && db.IsPostgres ? batches : null;
 
     /// <summary>Records a started call; when the same call id was started concurrently, answers as that first start did.</summary>

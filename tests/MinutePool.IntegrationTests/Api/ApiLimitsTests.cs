@@ -188,6 +188,41 @@ public sealed class ApiConcurrencyGateTests
         (await account.GetAsync("/api/v1/calls")).GetProperty("items").GetArrayLength().Should().Be(1);
     });
 
+    [Fact]
+    public Task A_call_start_waiting_for_its_group_commit_gives_its_turn_at_the_gate_to_the_next_request() => WithHostAsync(permits: 1, queue: 0, async host =>
+    {
+        var account = await host.AccountAsync("p100");
+        var workspace = (await account.CreateWorkspaceAsync()).Id();
+
+        // The test holds a lock on calls that inserts wait for (reads do not), so the start's write waits in its batch.
+        await using var locker = new Npgsql.NpgsqlConnection(host.Database.ConnectionString);
+        await locker.OpenAsync();
+        await using var hold = await locker.BeginTransactionAsync();
+        await using (var lockCalls = new Npgsql.NpgsqlCommand("LOCK TABLE calls IN SHARE MODE", locker, hold))
+        {
+            await lockCalls.ExecuteNonQueryAsync();
+        }
+
+        var held = account.StartAsync("queued", workspace);
+        await using (var waiting = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE relation = 'calls'::regclass AND NOT granted", locker, hold))
+        {
+            for (var attempt = 0; attempt < 200 && (long)(await waiting.ExecuteScalarAsync())! == 0; attempt++)
+            {
+                await Task.Delay(50);
+            }
+
+            ((long)(await waiting.ExecuteScalarAsync())!).Should().Be(1, "the start's insert waits for the test's lock");
+        }
+
+        // The only turn is free while the start waits for its commit: the next request runs instead of being refused.
+        await (await account.Http.GetAsync("/api/v1/account")).ShouldBeAsync(200);
+        held.IsCompleted.Should().BeFalse();
+
+        await hold.RollbackAsync();
+        await (await held).ShouldBeAsync(201);
+        (await account.GetAsync("/api/v1/calls")).GetProperty("items").GetArrayLength().Should().Be(1);
+    });
+
     private static async Task WithHostAsync(int permits, int queue, Func<ApiHost, Task> test)
     {
         var host = new ApiHost

@@ -1,0 +1,54 @@
+using System.Threading.RateLimiting;
+using MinutePool.Data.Infrastructure;
+
+namespace MinutePool.Web.Api.Infrastructure;
+
+/// <summary>
+/// One gate for the whole API: at most <see cref="ApiLimitOptions.MaxConcurrentRequests"/> requests run at once, the
+/// rest wait in arrival order (up to <see cref="ApiLimitOptions.MaxQueuedRequests"/>, then 429 <c>rate_limited</c>), so a
+/// burst waits a few milliseconds instead of every request in it running slower.
+/// <para>
+/// A request lets go of its turn as soon as its write is queued for a group commit (<see cref="CommitWait"/>): from
+/// there it waits for a batch, which needs no core and no connection of its own, and the turns go to requests that do.
+/// That is why this is a middleware of its own rather than ASP.NET's global limiter, whose lease lasts until the response.
+/// </para>
+/// </summary>
+public sealed class ApiGate(ApiLimitOptions options) : IDisposable
+{
+    private readonly ConcurrencyLimiter _limiter = new(new ConcurrencyLimiterOptions
+    {
+        PermitLimit = Math.Max(1, options.MaxConcurrentRequests),
+        QueueLimit = Math.Max(0, options.MaxQueuedRequests),
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    });
+
+    public async Task InvokeAsync(HttpContext http, RequestDelegate next)
+    {
+        RateLimitLease lease;
+        try
+        {
+            lease = await _limiter.AcquireAsync(1, http.RequestAborted);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return; // the client left while waiting for a turn
+        }
+
+        using (lease)
+        {
+            if (!lease.IsAcquired)
+            {
+                var permits = Math.Max(1, options.MaxConcurrentRequests);
+                var queue = Math.Max(0, options.MaxQueuedRequests);
+                await ApiLimits.RefuseAsync(http, 1, $"The API is at capacity ({permits:N0} requests in progress, {queue:N0} waiting); retry after 1 s.");
+                return;
+            }
+
+            // Disposing a lease twice releases its permit once: here at the first wait for a batch, or at the end.
+            http.RequestServices.GetService<CommitWait>()?.OnWait(lease.Dispose);
+            await next(http);
+        }
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}
