@@ -434,7 +434,6 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
         return (await OnRequestConnectionAsync(connection => CallWriteBatches.ChargeEndsAsync(connection, [row]), cancellationToken))[0];
     }
 
-    /// <summary>The group commit, unless the write belongs to a transaction of this request (a batch commits on its own).</summary>
     /// <summary>A write handed to a group commit: while it waits for its batch, the request holds nothing it only needs to run (<see cref="CommitWait"/>).</summary>
     private Task<T> QueuedAsync<T>(Task<T> queued)
     {
@@ -442,6 +441,7 @@ public sealed class CallLedger(MinutePoolDbContext db, TimeProvider clock, CallW
         return queued;
     }
 
+    /// <summary>The group commit, unless the write belongs to a transaction of this request (a batch commits on its own).</summary>
     private CallWriteBatches? Batched => db.Database.CurrentTransaction is null && db.IsPostgres ? batches : null;
 
     /// <summary>Records a started call; when the same call id was started concurrently, answers as that first start did.</summary>

@@ -34,19 +34,33 @@ public sealed class ApiGate(ApiLimitOptions options) : IDisposable
             return; // the client left while waiting for a turn
         }
 
-        using (lease)
+        if (!lease.IsAcquired)
         {
-            if (!lease.IsAcquired)
-            {
-                var permits = Math.Max(1, options.MaxConcurrentRequests);
-                var queue = Math.Max(0, options.MaxQueuedRequests);
-                await ApiLimits.RefuseAsync(http, 1, $"The API is at capacity ({permits:N0} requests in progress, {queue:N0} waiting); retry after 1 s.");
-                return;
-            }
+            lease.Dispose();
+            var permits = Math.Max(1, options.MaxConcurrentRequests);
+            var queue = Math.Max(0, options.MaxQueuedRequests);
+            await ApiLimits.RefuseAsync(http, 1, $"The API is at capacity ({permits:N0} requests in progress, {queue:N0} waiting); retry after 1 s.");
+            return;
+        }
 
-            // Disposing a lease twice releases its permit once: here at the first wait for a batch, or at the end.
-            http.RequestServices.GetService<CommitWait>()?.OnWait(lease.Dispose);
+        // The turn goes back once: at the request's first wait for a batch, or when the request is done.
+        var released = 0;
+        void Release()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                lease.Dispose();
+            }
+        }
+
+        http.RequestServices.GetService<CommitWait>()?.OnWait(Release);
+        try
+        {
             await next(http);
+        }
+        finally
+        {
+            Release();
         }
     }
 
