@@ -195,30 +195,23 @@ public sealed class ApiConcurrencyGateTests
         var workspace = (await account.CreateWorkspaceAsync()).Id();
 
         // The test holds a lock on calls that inserts wait for (reads do not), so the start's write waits in its batch.
-        await using var locker = new Npgsql.NpgsqlConnection(host.Database.ConnectionString);
-        await locker.OpenAsync();
-        await using var hold = await locker.BeginTransactionAsync();
-        await using (var lockCalls = new Npgsql.NpgsqlCommand("LOCK TABLE calls IN SHARE MODE", locker, hold))
+        Task<HttpResponseMessage> held;
+        await using (await HeldLock.TakeAsync(host.Database.ConnectionString, "LOCK TABLE calls IN SHARE MODE"))
         {
-            await lockCalls.ExecuteNonQueryAsync();
-        }
-
-        var held = account.StartAsync("queued", workspace);
-        await using (var waiting = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE relation = 'calls'::regclass AND NOT granted", locker, hold))
-        {
-            for (var attempt = 0; attempt < 200 && (long)(await waiting.ExecuteScalarAsync())! == 0; attempt++)
+            held = account.StartAsync("queued", workspace);
+            const string Waiting = "SELECT count(*) AS \"Value\" FROM pg_locks WHERE relation = 'calls'::regclass AND NOT granted";
+            for (var attempt = 0; attempt < 200 && await host.Database.ScalarAsync<long>(Waiting) == 0; attempt++)
             {
                 await Task.Delay(50);
             }
 
-            ((long)(await waiting.ExecuteScalarAsync())!).Should().Be(1, "the start's insert waits for the test's lock");
+            (await host.Database.ScalarAsync<long>(Waiting)).Should().Be(1, "the start's insert waits for the test's lock");
+
+            // The only turn is free while the start waits for its commit: the next request runs instead of being refused.
+            await (await account.Http.GetAsync("/api/v1/account")).ShouldBeAsync(200);
+            held.IsCompleted.Should().BeFalse();
         }
 
-        // The only turn is free while the start waits for its commit: the next request runs instead of being refused.
-        await (await account.Http.GetAsync("/api/v1/account")).ShouldBeAsync(200);
-        held.IsCompleted.Should().BeFalse();
-
-        await hold.RollbackAsync();
         await (await held).ShouldBeAsync(201);
         (await account.GetAsync("/api/v1/calls")).GetProperty("items").GetArrayLength().Should().Be(1);
     });

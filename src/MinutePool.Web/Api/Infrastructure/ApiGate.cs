@@ -13,14 +13,21 @@ namespace MinutePool.Web.Api.Infrastructure;
 /// That is why this is a middleware of its own rather than ASP.NET's global limiter, whose lease lasts until the response.
 /// </para>
 /// </summary>
-public sealed class ApiGate(ApiLimitOptions options) : IDisposable
+public sealed class ApiGate : IDisposable
 {
-    private readonly ConcurrencyLimiter _limiter = new(new ConcurrencyLimiterOptions
+    private readonly ConcurrencyLimiterOptions _turns;
+    private readonly ConcurrencyLimiter _limiter;
+
+    public ApiGate(ApiLimitOptions options)
     {
-        PermitLimit = Math.Max(1, options.MaxConcurrentRequests),
-        QueueLimit = Math.Max(0, options.MaxQueuedRequests),
-        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-    });
+        _turns = new ConcurrencyLimiterOptions
+        {
+            PermitLimit = Math.Max(1, options.MaxConcurrentRequests),
+            QueueLimit = Math.Max(0, options.MaxQueuedRequests),
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        };
+        _limiter = new ConcurrencyLimiter(_turns);
+    }
 
     public async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
@@ -37,9 +44,7 @@ public sealed class ApiGate(ApiLimitOptions options) : IDisposable
         if (!lease.IsAcquired)
         {
             lease.Dispose();
-            var permits = Math.Max(1, options.MaxConcurrentRequests);
-            var queue = Math.Max(0, options.MaxQueuedRequests);
-            await ApiLimits.RefuseAsync(http, 1, $"The API is at capacity ({permits:N0} requests in progress, {queue:N0} waiting); retry after 1 s.");
+            await ApiLimits.RefuseAsync(http, 1, $"The API is at capacity ({_turns.PermitLimit:N0} requests in progress, {_turns.QueueLimit:N0} waiting); retry after 1 s.");
             return;
         }
 
